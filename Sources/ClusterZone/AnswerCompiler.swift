@@ -1,0 +1,63 @@
+import DNSWire
+
+/// Turns record lists into ``CompiledAnswer``s stored in shared arenas.
+struct AnswerCompiler {
+    private(set) var bytes: [UInt8] = []
+    private(set) var cuts: [Cut] = []
+    private(set) var answers: [CompiledAnswer] = []
+
+    /// Encodes the answer to `name`/`type` with ldns and returns its number.
+    mutating func compile(
+        name: DNSName, type: UInt16, answer: [Record], authority: [Record] = [], additional: [Record] = []
+    ) throws(DNSWireError) -> Int {
+        let message = try MessageEncoder.response(
+            name: name, type: type, rcode: ResponseCode.noError,
+            answer: answer, authority: authority, additional: additional)
+        let layout = try MessageLayout(message: message)
+        let base = layout.questionEnd
+        var compiled = CompiledAnswer(
+            bodyStart: UInt32(bytes.count), bodyLength: UInt32(layout.end - base),
+            answerCount: UInt16(answer.count), authorityCount: UInt16(authority.count),
+            additionalCount: UInt16(additional.count), cutStart: UInt32(cuts.count), cutCount: 0)
+        bytes += message[base..<layout.end]
+
+        let records = answer + authority + additional
+        var counts = [0, 0, 0]
+        for index in records.indices {
+            counts[Int(layout.sectionOf[index]) - 1] += 1
+            let next = index + 1
+            let endsRRset = next == records.count || layout.sectionOf[next] != layout.sectionOf[index]
+                || records[next].owner != records[index].owner || records[next].type != records[index].type
+            guard endsRRset, next < records.count else { continue }
+            cuts.append(Cut(
+                bodyLength: UInt32(layout.recordStarts[next] - base),
+                answerCount: UInt16(counts[0]), authorityCount: UInt16(counts[1]),
+                additionalCount: UInt16(counts[2]),
+                truncates: counts[0] < answer.count || counts[1] < authority.count))
+        }
+        compiled.cutCount = UInt16(cuts.count - Int(compiled.cutStart))
+
+        // Only plain address answers rotate: nothing else in the body may point into them.
+        if answer.count >= 2, authority.isEmpty, additional.isEmpty, answer.allSatisfy({ $0.type == RecordType.a || $0.type == RecordType.aaaa }),
+            Set(answer.map(\.type)).count == 1
+        {
+            let stride = layout.recordStarts[1] - layout.recordStarts[0]
+            let uniform = (1..<answer.count).allSatisfy { layout.recordStarts[$0] - layout.recordStarts[$0 - 1] == stride }
+            let answerEnd = answer.count < layout.recordStarts.count ? layout.recordStarts[answer.count] : layout.end
+            if uniform, answerEnd - layout.recordStarts[answer.count - 1] == stride {
+                compiled.rotateOffset = UInt32(layout.recordStarts[0] - base)
+                compiled.rotateStride = UInt16(stride)
+                compiled.rotateCount = UInt16(answer.count)
+            }
+        }
+        answers.append(compiled)
+        return answers.count - 1
+    }
+
+    /// The body of a single-record answer, for templates patched per query.
+    static func body(name: DNSName, type: UInt16, record: Record) throws(DNSWireError) -> [UInt8] {
+        let message = try MessageEncoder.response(name: name, type: type, rcode: 0, answer: [record])
+        let layout = try MessageLayout(message: message)
+        return Array(message[layout.questionEnd..<layout.end])
+    }
+}

@@ -1,0 +1,73 @@
+/// An open-addressing hash table from lower-cased wire names to entry numbers, with every name
+/// kept in one byte arena, so a lookup hashes and compares raw bytes and allocates nothing.
+struct NameTable: Sendable {
+    private var slots: [Int32]
+    private var mask: Int
+    private(set) var arena: [UInt8] = []
+    private var starts: [UInt32] = []
+    private var lengths: [UInt8] = []
+
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = Array(repeating: -1, count: size)
+        mask = size - 1
+    }
+
+    var count: Int { starts.count }
+
+    /// Inserts a name that is not in the table yet; returns its entry number.
+    mutating func insert(_ wire: [UInt8]) -> Int {
+        let entry = starts.count
+        starts.append(UInt32(arena.count))
+        lengths.append(UInt8(wire.count - 1))
+        arena += wire
+        var slot = wire.withUnsafeBytes { Self.hash($0) } & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(entry)
+        return entry
+    }
+
+    /// The entry number of `name` (lower-case wire bytes), or nil.
+    @inline(__always)
+    func find(_ name: UnsafeRawBufferPointer) -> Int? {
+        var slot = Self.hash(name) & mask
+        return slots.withUnsafeBufferPointer { slots in
+            arena.withUnsafeBytes { arena in
+                starts.withUnsafeBufferPointer { starts in
+                    lengths.withUnsafeBufferPointer { lengths in
+                        while true {
+                            let entry = Int(slots[slot])
+                            if entry < 0 { return nil }
+                            let length = Int(lengths[entry]) + 1
+                            if length == name.count,
+                                memcmp(arena.baseAddress! + Int(starts[entry]), name.baseAddress!, length) == 0
+                            {
+                                return entry
+                            }
+                            slot = (slot + 1) & mask
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// FNV-1a: short keys, no setup cost, good enough spread for DNS names.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 32))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif

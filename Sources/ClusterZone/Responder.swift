@@ -1,0 +1,110 @@
+import DNSWire
+
+/// Answers query packets from the current snapshot: a lookup and a copy of prebuilt bytes.
+///
+/// One responder per event loop (it keeps a scratch buffer and the round-robin counter), so
+/// it is deliberately not `Sendable` and takes no locks.
+public final class Responder {
+    public enum Transport: Sendable {
+        case udp
+        case tcp
+    }
+
+    /// Replaced by the owner of the responder when a new snapshot is published.
+    public var snapshot: ZoneSnapshot
+    /// Largest UDP payload we send (`--udp-size`), whatever the client offers.
+    public let maxUDPSize: Int
+    /// The largest response: TCP's 2-byte length prefix.
+    public static let maxMessageSize = 65535
+
+    /// Room for the largest response, for callers that copy the answer out afterwards (TCP).
+    public let largeBuffer: UnsafeMutableRawBufferPointer
+    private let name: UnsafeMutableRawBufferPointer
+    private let opt: [UInt8]
+    private var rotation: UInt32 = 0
+
+    public init(snapshot: ZoneSnapshot, maxUDPSize: Int = 1232) throws(DNSWireError) {
+        self.snapshot = snapshot
+        self.maxUDPSize = max(512, min(maxUDPSize, Self.maxMessageSize))
+        self.opt = try MessageEncoder.optRecord(udpSize: UInt16(self.maxUDPSize))
+        self.name = .allocate(byteCount: 256, alignment: 8)
+        self.largeBuffer = .allocate(byteCount: Self.maxMessageSize, alignment: 8)
+    }
+
+    deinit {
+        name.deallocate()
+        largeBuffer.deallocate()
+    }
+
+    /// Writes the response to `packet` into `out` (at least 512 bytes; 65535 for any answer to
+    /// fit over TCP) and returns its length, or 0 when the packet gets no answer.
+    public func respond(to packet: UnsafeRawBufferPointer, over transport: Transport, into out: UnsafeMutableRawBufferPointer) -> Int {
+        switch QueryParser.parse(packet, name: name) {
+        case .drop:
+            return 0
+        case .reject(let rcode, let query):
+            var writer = ResponseWriter(out: out, packet: packet, query: query, opt: opt)
+            return writer.finish(rcode: rcode, authoritative: false, truncated: false)
+        case .lookup(let query):
+            let limit = transport == .tcp ? min(out.count, Self.maxMessageSize) : min(out.count, udpLimit(query))
+            return answer(query, packet: packet, limit: limit, into: out)
+        }
+    }
+
+    private func udpLimit(_ query: Query) -> Int {
+        guard let edns = query.edns else { return 512 }
+        return max(512, min(Int(edns.udpSize), maxUDPSize))
+    }
+
+    private func answer(_ query: Query, packet: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
+        let snapshot = self.snapshot
+        var writer = ResponseWriter(out: out, packet: packet, query: query, opt: opt)
+        let qname = UnsafeRawBufferPointer(rebasing: name[0..<query.nameLength])
+        if let index = snapshot.table.find(qname) {
+            let entry = snapshot.entries[index]
+            if query.type == RecordType.any {
+                writer.append(snapshot.templates.anyBody, answers: 1)
+                return writer.finish(rcode: 0)
+            }
+            if let answer = snapshot.answer(entry, type: query.type) {
+                rotation &+= 1
+                let truncated = writer.append(snapshot, answer: answer, limit: limit, rotation: rotation)
+                return writer.finish(rcode: 0, truncated: truncated)
+            }
+            writer.appendNegative(snapshot.zones[Int(entry.zone)])
+            return writer.finish(rcode: 0)
+        }
+        guard let zoneIndex = snapshot.zone(of: qname) else {
+            return writer.finish(rcode: UInt16(ResponseCode.refused), authoritative: false)
+        }
+        let zone = snapshot.zones[zoneIndex]
+        if zone.isCluster {
+            if snapshot.pods == .insecure, let address = snapshot.podAddress(qname) {
+                return podAnswer(address, query: query, zone: zone, writer: &writer)
+            }
+            if !snapshot.synced {
+                writer.appendNegative(zone)
+                return writer.finish(rcode: UInt16(ResponseCode.servFail))
+            }
+        }
+        writer.appendNegative(zone)
+        return writer.finish(rcode: UInt16(ResponseCode.nxDomain))
+    }
+
+    private func podAnswer(_ address: PodAddress, query: Query, zone: ZoneInfo, writer: inout ResponseWriter) -> Int {
+        let template: [UInt8]
+        switch (query.type, address.isIPv4) {
+        case (RecordType.any, _): template = snapshot.templates.anyBody
+        case (RecordType.a, true): template = snapshot.templates.podA
+        case (RecordType.aaaa, false): template = snapshot.templates.podAAAA
+        default:
+            writer.appendNegative(zone)
+            return writer.finish(rcode: 0)
+        }
+        writer.append(template, answers: 1)
+        if query.type != RecordType.any {
+            writer.patchTail(address.bytes, count: address.isIPv4 ? 4 : 16)
+        }
+        return writer.finish(rcode: 0)
+    }
+}

@@ -1,0 +1,24 @@
+import DNSWire
+
+/// Reverse-mapping names (RFC 1035 `in-addr.arpa`, RFC 3596 `ip6.arpa`).
+enum ReverseName {
+    static let ipv4Zone = try! DNSName("in-addr.arpa.")
+    static let ipv6Zone = try! DNSName("ip6.arpa.")
+
+    static func name(for address: IPAddressBytes) -> DNSName {
+        var wire: [UInt8] = []
+        if address.count == 4 {
+            for byte in address.reversed() {
+                let digits = Array(String(byte).utf8)
+                wire.append(UInt8(digits.count))
+                wire += digits
+            }
+            return DNSName(uncheckedWire: wire + ipv4Zone.wire)
+        }
+        let hex = Array("0123456789abcdef".utf8)
+        for byte in address.reversed() {
+            wire += [1, hex[Int(byte & 0xF)], 1, hex[Int(byte >> 4)]]
+        }
+        return DNSName(uncheckedWire: wire + ipv6Zone.wire)
+    }
+}

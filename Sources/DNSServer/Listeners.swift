@@ -1,0 +1,82 @@
+import ClusterZone
+import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The bound sockets: one UDP socket per event loop on the same port (SO_REUSEPORT, so the
+/// kernel spreads datagrams over the loops) and one TCP listener.
+struct Listeners {
+    let udp: [any Channel]
+    let tcp: any Channel
+
+    /// The port actually bound (differs from the configured one when that was 0).
+    var port: Int { udp.first?.localAddress?.port ?? 0 }
+
+    static let batch = 32
+
+    static func bind(
+        _ address: HostPort, group: MultiThreadedEventLoopGroup, publisher: SnapshotPublisher,
+        configuration: ServerConfiguration
+    ) async throws -> Listeners {
+        var port = address.port
+        var udp: [any Channel] = []
+        do {
+            for loop in group.makeIterator() {
+                let channel = try await DatagramBootstrap(group: loop)
+                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .channelOption(.socketOption(.init(rawValue: SO_REUSEPORT)), value: 1)
+                    .channelOption(.datagramVectorReadMessageCount, value: batch)
+                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: batch * 2048))
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            let responder = publisher.responder(for: channel.eventLoop)
+                            try channel.pipeline.syncOperations.addHandler(UDPHandler(responder: responder))
+                        }
+                    }
+                    .bind(host: address.host, port: port).get()
+                udp.append(channel)
+                port = channel.localAddress?.port ?? port
+            }
+            let connections = ConnectionCounter(limit: configuration.tcpMaxConnections)
+            let idle = TimeAmount.nanoseconds(Int64(configuration.tcpIdleTimeout.components.seconds) * 1_000_000_000)
+            let tcp = try await ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.backlog, value: 256)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let responder = publisher.responder(for: channel.eventLoop)
+                        try channel.pipeline.syncOperations.addHandlers([
+                            IdleStateHandler(readTimeout: idle),
+                            ByteToMessageHandler(TCPFrameDecoder()),
+                            TCPQueryHandler(responder: responder, connections: connections),
+                        ])
+                    }
+                }
+                .bind(host: address.host, port: port).get()
+            return Listeners(udp: udp, tcp: tcp)
+        } catch {
+            for channel in udp { try? await channel.close() }
+            throw ServerError.bind(flag: "--dns", address: address, reason: Self.reason(error))
+        }
+    }
+
+    func close() async {
+        for channel in udp + [tcp] {
+            // Already closed by a failing socket: nothing left to release.
+            try? await channel.close()
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let io = error as? IOError {
+            return String(cString: strerror(io.errnoCode))
+        }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,90 @@
+import ClusterZone
+import NIOCore
+import Synchronization
+
+/// Splits a TCP stream into DNS messages by their 2-byte length prefix (RFC 1035 4.2.2).
+struct TCPFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self),
+            buffer.readableBytes >= 2 + Int(length)
+        else { return .needMoreData }
+        buffer.moveReaderIndex(forwardBy: 2)
+        context.fireChannelRead(wrapInboundOut(buffer.readSlice(length: Int(length))!))
+        return .continue
+    }
+}
+
+/// Answers each framed query in order; closes idle connections and those over the cap.
+final class TCPQueryHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let responder: Responder
+    private let connections: ConnectionCounter
+
+    init(responder: Responder, connections: ConnectionCounter) {
+        self.responder = responder
+        self.connections = connections
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if !connections.open() {
+            context.close(promise: nil)
+        }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connections.close()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let query = unwrapInboundIn(data)
+        let out = responder.largeBuffer
+        let written = query.withUnsafeReadableBytes { responder.respond(to: $0, over: .tcp, into: out) }
+        guard written > 0 else { return }
+        var response = context.channel.allocator.buffer(capacity: 2 + written)
+        response.writeInteger(UInt16(written))
+        response.writeBytes(UnsafeRawBufferPointer(rebasing: out[..<written]))
+        context.write(wrapOutboundOut(response), promise: nil)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A reset or a broken frame ends this connection only.
+        context.close(promise: nil)
+    }
+}
+
+/// Open TCP connections across all loops, against the cap.
+final class ConnectionCounter: Sendable {
+    private let count = Atomic<Int>(0)
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Counts a new connection; false when that goes over the cap.
+    func open() -> Bool {
+        count.add(1, ordering: .relaxed).newValue <= limit
+    }
+
+    func close() {
+        count.subtract(1, ordering: .relaxed)
+    }
+}

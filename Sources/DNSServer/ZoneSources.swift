@@ -1,0 +1,109 @@
+import ClusterModel
+import ClusterZone
+import DNSWire
+import Foundation
+import Logging
+
+/// The files a snapshot is built from: static zone files and, optionally, manifests. Each is
+/// re-read when its modification time or size changes; a file that fails to parse is reported
+/// with its line and the last good version keeps serving.
+final class ZoneSources {
+    private let zonesDirectory: String
+    private let manifestsPath: String?
+    private let logger: Logger
+    private var zones: [String: (stamp: FileStamp, zone: StaticZone?)] = [:]
+    private var manifestStamp: [String: FileStamp] = [:]
+    private(set) var state = ClusterState()
+
+    init(zonesDirectory: String, manifests: String?, logger: Logger) {
+        self.zonesDirectory = zonesDirectory
+        self.manifestsPath = manifests
+        self.logger = logger
+    }
+
+    var staticZones: [StaticZone] {
+        zones.keys.sorted().compactMap { zones[$0]?.zone }
+    }
+
+    /// Re-reads what changed; true when the served data may differ.
+    func refresh() throws(ManifestError) -> Bool {
+        let manifestsChanged = try refreshManifests()
+        return refreshZones() || manifestsChanged
+    }
+
+    private func refreshZones() -> Bool {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: zonesDirectory)) ?? []
+        let paths = Set(names.filter { $0.hasSuffix(".zone") }.map { zonesDirectory + "/" + $0 })
+        var changed = false
+        for path in zones.keys where !paths.contains(path) {
+            zones[path] = nil
+            logger.info("zone file removed", metadata: ["zone.file": "\(path)"])
+            changed = true
+        }
+        for path in paths.sorted() {
+            let stamp = FileStamp(path: path)
+            guard zones[path]?.stamp != stamp else { continue }
+            let previous = zones[path]?.zone
+            let fileName = (path as NSString).lastPathComponent
+            do {
+                let origin = try DNSName(String(fileName.dropLast(".zone".count)))
+                let zone = try StaticZone.load(path: path, origin: origin)
+                zones[path] = (stamp, zone)
+                logger.info("zone loaded", metadata: ["zone.file": "\(path)", "zone.records": "\(zone.records.count)"])
+                changed = true
+            } catch {
+                zones[path] = (stamp, previous)
+                logger.error(
+                    "zone file not loaded, \(previous == nil ? "not served" : "previous version keeps serving")",
+                    metadata: ["zone.file": "\(path)", "error": "\(error)"])
+            }
+        }
+        return changed
+    }
+
+    private func refreshManifests() throws(ManifestError) -> Bool {
+        guard let manifestsPath else { return false }
+        let stamps = FileStamp.tree(manifestsPath)
+        guard stamps != manifestStamp else { return false }
+        let first = manifestStamp.isEmpty
+        do {
+            let manifest = try Manifest.load(path: manifestsPath)
+            manifestStamp = stamps
+            state = manifest.state
+            for line in manifest.skipped { logger.notice("\(line)") }
+            logger.info("manifests loaded", metadata: [
+                "manifests": "\(manifestsPath)", "services": "\(state.services.count)",
+                "endpointslices": "\(state.endpointSlices.count)",
+            ])
+            return true
+        } catch {
+            // At start-up there is nothing to keep serving: the caller reports and exits.
+            if first { throw error }
+            manifestStamp = stamps
+            logger.error("manifests not reloaded, previous objects keep serving", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+}
+
+/// What tells a changed file: modification time and size.
+struct FileStamp: Equatable {
+    var modified: Date?
+    var size: Int?
+
+    init(path: String) {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        modified = attributes?[.modificationDate] as? Date
+        size = (attributes?[.size] as? NSNumber)?.intValue
+    }
+
+    /// Stamps of a file, or of every file directly in a directory.
+    static func tree(_ path: String) -> [String: FileStamp] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return [path: FileStamp(path: path)]
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return Dictionary(uniqueKeysWithValues: names.map { ("\(path)/\($0)", FileStamp(path: "\(path)/\($0)")) })
+    }
+}

@@ -1,0 +1,136 @@
+import CLDNS
+
+/// A domain name in canonical wire form: length-prefixed labels, ASCII lower-cased, ending in
+/// the root label. Names compare and hash case-insensitively because they are stored lower-case.
+public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Canonical (lower-case) wire bytes, root label included.
+    public let wire: [UInt8]
+
+    public static let root = DNSName(uncheckedWire: [0])
+
+    /// Parses presentation text (`a.b.c.`, trailing dot optional, `\.` and `\DDD` escapes) with
+    /// ldns, which enforces the 63-octet label and 255-octet name limits.
+    public init(_ text: String) throws(DNSWireError) {
+        if text == "." || text.isEmpty {
+            self = .root
+            return
+        }
+        let absolute = text.hasSuffix(".") && !text.hasSuffix("\\.") ? text : text + "."
+        guard let rdf = ldns_dname_new_frm_str(absolute) else {
+            throw DNSWireError.invalidName(text)
+        }
+        defer { ldns_rdf_deep_free(rdf) }
+        self.init(rdf: rdf)
+    }
+
+    /// Takes wire bytes that the caller has validated (labels <= 63, total <= 255, root-terminated).
+    public init(uncheckedWire wire: [UInt8]) {
+        self.wire = DNSName.lowercased(wire)
+    }
+
+    init(rdf: UnsafePointer<ldns_rdf>) {
+        let size = ldns_rdf_size(rdf)
+        let data = ldns_rdf_data(rdf)
+        self.init(uncheckedWire: Array(UnsafeBufferPointer(start: data, count: size)))
+    }
+
+    /// Builds `label.parent`. Throws when the label is empty, over 63 octets, or the name over 255.
+    public init(label: String, parent: DNSName) throws(DNSWireError) {
+        let bytes = Array(label.utf8)
+        guard !bytes.isEmpty, bytes.count <= 63, bytes.count + 1 + parent.wire.count <= 255 else {
+            throw DNSWireError.invalidName("\(label).\(parent)")
+        }
+        self.init(uncheckedWire: [UInt8(bytes.count)] + bytes + parent.wire)
+    }
+
+    /// `label.self`: see ``init(label:parent:)``.
+    public func prepending(_ label: String) throws(DNSWireError) -> DNSName {
+        try DNSName(label: label, parent: self)
+    }
+
+    public var labelCount: Int {
+        var count = 0
+        var index = 0
+        while wire[index] != 0 {
+            count += 1
+            index += Int(wire[index]) + 1
+        }
+        return count
+    }
+
+    /// The labels, leftmost first, as raw bytes.
+    public var labels: [ArraySlice<UInt8>] {
+        var result: [ArraySlice<UInt8>] = []
+        var index = 0
+        while wire[index] != 0 {
+            let length = Int(wire[index])
+            result.append(wire[(index + 1)..<(index + 1 + length)])
+            index += length + 1
+        }
+        return result
+    }
+
+    /// The name without its leftmost label; `nil` for the root.
+    public var parent: DNSName? {
+        guard wire[0] != 0 else { return nil }
+        return DNSName(canonicalWire: Array(wire[(Int(wire[0]) + 1)...]))
+    }
+
+    /// True when `self` equals `other` or lies below it.
+    public func isSubdomain(of other: DNSName) -> Bool {
+        let offset = wire.count - other.wire.count
+        guard offset >= 0 else { return false }
+        guard wire[offset...].elementsEqual(other.wire) else { return false }
+        // The suffix must start on a label boundary.
+        var index = 0
+        while index < offset { index += Int(wire[index]) + 1 }
+        return index == offset
+    }
+
+    public var description: String {
+        if wire == [0] { return "." }
+        var text = ""
+        for label in labels {
+            for byte in label {
+                switch byte {
+                case UInt8(ascii: "."), UInt8(ascii: "\\"), UInt8(ascii: "\""), UInt8(ascii: ";"),
+                    UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "@"), UInt8(ascii: "$"):
+                    text += "\\" + String(UnicodeScalar(byte))
+                case 0x21...0x7E:
+                    text += String(UnicodeScalar(byte))
+                default:
+                    let digits = String(byte)
+                    text += "\\" + String(repeating: "0", count: 3 - digits.count) + digits
+                }
+            }
+            text += "."
+        }
+        return text
+    }
+
+    /// Canonical DNS order (RFC 4034 section 6.1) is not needed here; byte order keeps sorting
+    /// deterministic.
+    public static func < (lhs: DNSName, rhs: DNSName) -> Bool {
+        lhs.wire.lexicographicallyPrecedes(rhs.wire)
+    }
+
+    private init(canonicalWire: [UInt8]) {
+        self.wire = canonicalWire
+    }
+
+    static func lowercased(_ wire: [UInt8]) -> [UInt8] {
+        var result = wire
+        var index = 0
+        while index < result.count, result[index] != 0 {
+            let length = Int(result[index])
+            var position = index + 1
+            while position <= index + length, position < result.count {
+                let byte = result[position]
+                if byte >= 0x41 && byte <= 0x5A { result[position] = byte | 0x20 }
+                position += 1
+            }
+            index += length + 1
+        }
+        return result
+    }
+}

@@ -1,0 +1,66 @@
+import CLDNS
+
+/// ldns as the encoder of every record that goes on the wire.
+public enum MessageEncoder {
+    /// A whole response message for the question `name`/`type`, names compressed by ldns.
+    /// The ID is 0 and the flags are QR and AA (when `authoritative`) only: the responder
+    /// patches ID, flags and the question's spelling per query.
+    public static func response(
+        name: DNSName, type: UInt16, rcode: UInt8, authoritative: Bool = true,
+        answer: [Record] = [], authority: [Record] = [], additional: [Record] = []
+    ) throws(DNSWireError) -> [UInt8] {
+        guard let packet = ldns_pkt_new() else { throw DNSWireError.encodingFailed("a packet") }
+        defer { ldns_pkt_free(packet) }
+        ldns_pkt_set_qr(packet, true)
+        ldns_pkt_set_aa(packet, authoritative)
+        ldns_pkt_set_rcode(packet, rcode)
+        guard let question = LDNSRecord.question(name, type: type) else {
+            throw DNSWireError.encodingFailed("the question \(name)")
+        }
+        _ = ldns_pkt_push_rr(packet, LDNS_SECTION_QUESTION, question)
+        for (section, records) in [
+            (LDNS_SECTION_ANSWER, answer), (LDNS_SECTION_AUTHORITY, authority),
+            (LDNS_SECTION_ADDITIONAL, additional),
+        ] {
+            for record in records {
+                _ = ldns_pkt_push_rr(packet, section, try LDNSRecord.make(record))
+            }
+        }
+        var wire: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        guard ldns_pkt2wire(&wire, packet, &size) == LDNS_STATUS_OK, let wire else {
+            throw DNSWireError.encodingFailed("the answer for \(name)")
+        }
+        defer { free(wire) }
+        return Array(UnsafeBufferPointer(start: wire, count: size))
+    }
+
+    /// One record in uncompressed wire form (owner, type, class, TTL, RDLENGTH, RDATA).
+    public static func uncompressed(_ record: Record) throws(DNSWireError) -> [UInt8] {
+        let rr = try LDNSRecord.make(record)
+        defer { ldns_rr_free(rr) }
+        guard let buffer = ldns_buffer_new(512) else { throw DNSWireError.encodingFailed("a buffer") }
+        defer { ldns_buffer_free(buffer) }
+        guard ldns_rr2buffer_wire(buffer, rr, Int32(LDNS_SECTION_ANSWER.rawValue)) == LDNS_STATUS_OK else {
+            throw DNSWireError.encodingFailed("\(record.owner)")
+        }
+        let count = ldns_buffer_position(buffer)
+        return Array(UnsafeBufferPointer(start: ldns_buffer_begin(buffer), count: count))
+    }
+
+    /// The OPT pseudo-record (RFC 6891) with our UDP payload size, version 0, no options.
+    public static func optRecord(udpSize: UInt16) throws(DNSWireError) -> [UInt8] {
+        guard let packet = ldns_pkt_new() else { throw DNSWireError.encodingFailed("a packet") }
+        defer { ldns_pkt_free(packet) }
+        ldns_pkt_set_edns_udp_size(packet, udpSize)
+        ldns_pkt_set_edns_version(packet, 0)
+        var wire: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        guard ldns_pkt2wire(&wire, packet, &size) == LDNS_STATUS_OK, let wire, size >= 23 else {
+            throw DNSWireError.encodingFailed("the OPT record")
+        }
+        defer { free(wire) }
+        // An empty packet is 12 header bytes followed by the 11-byte OPT record.
+        return Array(UnsafeBufferPointer(start: wire + 12, count: size - 12))
+    }
+}
