@@ -24,6 +24,12 @@ public struct Query: Sendable, Equatable {
         public var udpSize: UInt16
         public var version: UInt8
         public var dnssecOK: Bool
+
+        public init(udpSize: UInt16, version: UInt8, dnssecOK: Bool) {
+            self.udpSize = udpSize
+            self.version = version
+            self.dnssecOK = dnssecOK
+        }
     }
 }
 

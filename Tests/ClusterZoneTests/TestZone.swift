@@ -1,0 +1,63 @@
+import ClusterModel
+import ClusterZone
+import DNSWire
+import Foundation
+
+/// A snapshot of the README example plus the test fixture, queried the way the server does:
+/// a query packet through `Responder`, the response decoded by ldns.
+struct TestZone {
+    static let serial: UInt32 = 42
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    let responder: Responder
+
+    init(
+        pods: ZoneConfiguration.PodsMode = .insecure, endpointPodNames: Bool = false,
+        ignoreEmptyService: Bool = false, synced: Bool = true, extra: ClusterState = ClusterState()
+    ) throws {
+        var state = try Self.state()
+        state.services += extra.services
+        state.endpointSlices += extra.endpointSlices
+        let configuration = try ZoneConfiguration(
+            zone: DNSName("cluster.local"), ttl: 5, pods: pods, endpointPodNames: endpointPodNames,
+            ignoreEmptyService: ignoreEmptyService)
+        let zone = try StaticZone.load(
+            path: Self.root.appendingPathComponent("zones/example.internal.zone").path,
+            origin: DNSName("example.internal"))
+        let snapshot = try SnapshotBuilder(configuration: configuration)
+            .build(state: state, staticZones: [zone], serial: Self.serial, synced: synced)
+        responder = try Responder(snapshot: snapshot)
+    }
+
+    static func state() throws -> ClusterState {
+        var manifest = try Manifest.load(path: root.appendingPathComponent("examples/seed.yaml").path)
+        let fixture = Bundle.module.url(forResource: "cluster", withExtension: "yaml", subdirectory: "Fixtures")!
+        try manifest.add(data: Data(contentsOf: fixture), source: "cluster.yaml")
+        return manifest.state
+    }
+
+    /// Sends `name`/`type` and decodes the answer; nil when the server stays silent.
+    func ask(
+        _ name: String, _ type: UInt16, over transport: Responder.Transport = .udp, edns: Query.EDNS? = nil,
+        qclass: UInt16 = RecordClass.internet
+    ) throws -> DecodedMessage? {
+        try send(QueryEncoder.query(name: name, type: type, edns: edns, qclass: qclass), over: transport)
+    }
+
+    func send(_ packet: [UInt8], over transport: Responder.Transport = .udp) throws -> DecodedMessage? {
+        var out = [UInt8](repeating: 0, count: Responder.maxMessageSize)
+        let length = packet.withUnsafeBytes { query in
+            out.withUnsafeMutableBytes { responder.respond(to: query, over: transport, into: $0) }
+        }
+        guard length > 0 else { return nil }
+        return try DecodedMessage(wire: Array(out[..<length]))
+    }
+}
+
+/// Presentation text of the SOA records the tests expect in authority sections.
+enum SOA {
+    static let cluster = "cluster.local. 5 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 42 7200 1800 86400 5"
+    static let reverse4 = "in-addr.arpa. 5 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 42 7200 1800 86400 5"
+    static let example = "example.internal. 300 IN SOA ns.example.internal. hostmaster.example.internal. 2026112201 3600 600 604800 60"
+}
