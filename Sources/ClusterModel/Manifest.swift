@@ -95,7 +95,15 @@ public struct Manifest: Sendable {
             throw ManifestError(source: source, message: "not UTF-8 text")
         }
         do {
-            return try objects(Array(try Yams.load_all(yaml: text)).compactMap { $0 }, source: source)
+            // Iterate the parser directly: Yams' sequence API keeps parse errors to itself.
+            let parser = try Parser(yaml: text)
+            var values: [Any] = []
+            while let node = try parser.nextRoot() {
+                // An empty document (a stray `---`) holds nothing to load.
+                if node.any is NSNull { continue }
+                values.append(node.any)
+            }
+            return try objects(values, source: source)
         } catch let error as ManifestError {
             throw error
         } catch {
