@@ -15,10 +15,10 @@ struct AnswerCompiler {
             answer: answer, authority: authority, additional: additional)
         let layout = try MessageLayout(message: message)
         let base = layout.questionEnd
-        var compiled = CompiledAnswer(
-            bodyStart: UInt32(bytes.count), bodyLength: UInt32(layout.end - base),
-            answerCount: UInt16(answer.count), authorityCount: UInt16(authority.count),
-            additionalCount: UInt16(additional.count), cutStart: UInt32(cuts.count), cutCount: 0)
+        let whole = Cut(
+            bodyLength: UInt32(layout.end - base), answerCount: UInt16(answer.count),
+            authorityCount: UInt16(authority.count), additionalCount: UInt16(additional.count), truncates: false)
+        var compiled = CompiledAnswer(bodyStart: UInt32(bytes.count), whole: whole, cutStart: UInt32(cuts.count), cutCount: 0)
         bytes += message[base..<layout.end]
 
         let records = answer + authority + additional

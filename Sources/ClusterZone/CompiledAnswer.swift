@@ -3,10 +3,8 @@
 /// name) or into the body itself, so the bytes stay valid whatever case the query used.
 struct CompiledAnswer: Sendable {
     var bodyStart: UInt32
-    var bodyLength: UInt32
-    var answerCount: UInt16
-    var authorityCount: UInt16
-    var additionalCount: UInt16
+    /// The whole body and its section counts.
+    var whole: Cut
     /// Where truncation may cut (after each whole RRset), smallest first.
     var cutStart: UInt32
     var cutCount: UInt16

@@ -49,13 +49,11 @@ struct ResponseWriter {
     /// it is an address set. Returns true when answer or authority records were left out.
     mutating func append(_ snapshot: ZoneSnapshot, answer: CompiledAnswer, limit: Int, rotation: UInt32) -> Bool {
         let room = limit - position - (query.edns == nil ? 0 : opt.count)
-        var cut = Cut(
-            bodyLength: answer.bodyLength, answerCount: answer.answerCount,
-            authorityCount: answer.authorityCount, additionalCount: answer.additionalCount, truncates: false)
-        if Int(answer.bodyLength) > room {
+        var cut = answer.whole
+        if Int(cut.bodyLength) > room {
             cut = Cut(
                 bodyLength: 0, answerCount: 0, authorityCount: 0, additionalCount: 0,
-                truncates: answer.answerCount + answer.authorityCount > 0)
+                truncates: answer.whole.answerCount + answer.whole.authorityCount > 0)
             let start = Int(answer.cutStart)
             for index in stride(from: start + Int(answer.cutCount) - 1, through: start, by: -1)
             where Int(snapshot.cuts[index].bodyLength) <= room {

@@ -88,12 +88,6 @@ public enum QueryEncoder {
             // ldns writes an OPT record only when some EDNS field is non-default.
             if edns.udpSize == 0 { ldns_pkt_set_edns_udp_size(packet, 512) }
         }
-        var wire: UnsafeMutablePointer<UInt8>?
-        var size = 0
-        guard ldns_pkt2wire(&wire, packet, &size) == LDNS_STATUS_OK, let wire else {
-            throw DNSWireError.encodingFailed("a query for \(name)")
-        }
-        defer { free(wire) }
-        return Array(UnsafeBufferPointer(start: wire, count: size))
+        return try LDNSPacket.wire(packet, what: "a query for \(name)")
     }
 }

@@ -26,13 +26,7 @@ public enum MessageEncoder {
                 _ = ldns_pkt_push_rr(packet, section, try LDNSRecord.make(record))
             }
         }
-        var wire: UnsafeMutablePointer<UInt8>?
-        var size = 0
-        guard ldns_pkt2wire(&wire, packet, &size) == LDNS_STATUS_OK, let wire else {
-            throw DNSWireError.encodingFailed("the answer for \(name)")
-        }
-        defer { free(wire) }
-        return Array(UnsafeBufferPointer(start: wire, count: size))
+        return try LDNSPacket.wire(packet, what: "the answer for \(name)")
     }
 
     /// One record in uncompressed wire form (owner, type, class, TTL, RDLENGTH, RDATA).
@@ -54,13 +48,9 @@ public enum MessageEncoder {
         defer { ldns_pkt_free(packet) }
         ldns_pkt_set_edns_udp_size(packet, udpSize)
         ldns_pkt_set_edns_version(packet, 0)
-        var wire: UnsafeMutablePointer<UInt8>?
-        var size = 0
-        guard ldns_pkt2wire(&wire, packet, &size) == LDNS_STATUS_OK, let wire, size >= 23 else {
-            throw DNSWireError.encodingFailed("the OPT record")
-        }
-        defer { free(wire) }
         // An empty packet is 12 header bytes followed by the 11-byte OPT record.
-        return Array(UnsafeBufferPointer(start: wire + 12, count: size - 12))
+        let wire = try LDNSPacket.wire(packet, what: "the OPT record")
+        guard wire.count == 23 else { throw DNSWireError.encodingFailed("the OPT record") }
+        return Array(wire[12...])
     }
 }
