@@ -32,92 +32,59 @@ public struct Manifest: Sendable {
         return manifest
     }
 
-    /// Parses one manifest text and adds its objects.
+    /// Parses one manifest text (JSON, or YAML with any number of documents) and adds its
+    /// objects. Nothing is added when any document is invalid.
     public mutating func add(data: Data, source: String) throws(ManifestError) {
-        for (index, document) in try Self.documents(data: data, source: source).enumerated() {
-            try add(document: document, source: "\(source) document \(index + 1)")
+        for document in try Self.documents(data: data, source: source) {
+            add(document)
         }
     }
 
-    private mutating func add(document: [String: Any], source: String) throws(ManifestError) {
-        let kind = document["kind"] as? String ?? ""
-        if kind == "List" || kind.hasSuffix("List") {
-            for (index, item) in ((document["items"] as? [Any]) ?? []).enumerated() {
-                guard let object = item as? [String: Any] else {
-                    throw ManifestError(source: source, message: "item \(index + 1) of the list is not an object")
-                }
-                try add(document: object, source: "\(source) item \(index + 1)")
-            }
-            return
-        }
-        let json: Data
-        do {
-            json = try JSONSerialization.data(withJSONObject: document)
-        } catch {
-            throw ManifestError(source: source, message: "cannot be converted to JSON: \(error)")
-        }
-        do {
-            let decoder = JSONDecoder()
-            switch kind {
-            case "Namespace": state.namespaces.append(try decoder.decode(Namespace.self, from: json))
-            case "Service": state.services.append(try decoder.decode(Service.self, from: json))
-            case "EndpointSlice": state.endpointSlices.append(try decoder.decode(EndpointSlice.self, from: json))
-            case "Endpoints": state.endpointSlices.append(try decoder.decode(Endpoints.self, from: json).asEndpointSlice())
-            case "Pod": state.pods.append(try decoder.decode(Pod.self, from: json))
-            case "":
-                throw ManifestError(source: source, message: "the document has no kind")
-            default:
-                let name = (document["metadata"] as? [String: Any])?["name"] as? String ?? "?"
-                skipped.append("\(kind)/\(name): skipped, not a kind DNS serves")
-            }
-        } catch let error as ManifestError {
-            throw error
-        } catch {
-            throw ManifestError(source: source, message: "invalid \(kind): \(Self.describe(error))")
+    private mutating func add(_ document: ManifestDocument) {
+        switch document {
+        case .namespace(let namespace): state.namespaces.append(namespace)
+        case .service(let service): state.services.append(service)
+        case .endpointSlice(let slice): state.endpointSlices.append(slice)
+        case .endpoints(let endpoints): state.endpointSlices.append(endpoints.asEndpointSlice())
+        case .pod(let pod): state.pods.append(pod)
+        case .list(let items): for item in items { add(item) }
+        case .other(let kind, let name): skipped.append("\(kind)/\(name): skipped, not a kind DNS serves")
         }
     }
 
-    private static func documents(data: Data, source: String) throws(ManifestError) -> [[String: Any]] {
+    private static func documents(data: Data, source: String) throws(ManifestError) -> [ManifestDocument] {
         let firstByte = data.first { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }
         if firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "[") {
             do {
-                let value = try JSONSerialization.jsonObject(with: data)
-                if let object = value as? [String: Any] { return [object] }
-                if let array = value as? [Any] { return try objects(array, source: source) }
-                throw ManifestError(source: source, message: "expected a JSON object or array")
-            } catch let error as ManifestError {
-                throw error
+                if firstByte == UInt8(ascii: "[") {
+                    return try JSONDecoder().decode([ManifestDocument].self, from: data)
+                }
+                return [try JSONDecoder().decode(ManifestDocument.self, from: data)]
             } catch {
-                throw ManifestError(source: source, message: "invalid JSON: \(error.localizedDescription)")
+                throw ManifestError(source: source, message: describe(error))
             }
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ManifestError(source: source, message: "not UTF-8 text")
         }
+        var documents: [ManifestDocument] = []
         do {
-            // Iterate the parser directly: Yams' sequence API keeps parse errors to itself.
             let parser = try Parser(yaml: text)
-            var values: [Any] = []
             while let node = try parser.nextRoot() {
                 // An empty document (a stray `---`) holds nothing to load.
-                if node.any is NSNull { continue }
-                values.append(node.any)
+                if node.null != nil { continue }
+                do {
+                    documents.append(try YAMLDecoder().decode(ManifestDocument.self, from: node))
+                } catch {
+                    throw ManifestError(source: "\(source) document \(documents.count + 1)", message: describe(error))
+                }
             }
-            return try objects(values, source: source)
         } catch let error as ManifestError {
             throw error
         } catch {
             throw ManifestError(source: source, message: "invalid YAML: \(error)")
         }
-    }
-
-    private static func objects(_ values: [Any], source: String) throws(ManifestError) -> [[String: Any]] {
-        try values.enumerated().map { (index, value) throws(ManifestError) in
-            guard let object = value as? [String: Any] else {
-                throw ManifestError(source: source, message: "document \(index + 1) is not an object")
-            }
-            return object
-        }
+        return documents
     }
 
     private static func describe(_ error: any Error) -> String {
@@ -126,7 +93,8 @@ public struct Manifest: Sendable {
         case .keyNotFound(let key, let context):
             return "missing field \(path(context.codingPath + [key]))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(path(context.codingPath)): \(context.debugDescription)"
+            let at = path(context.codingPath)
+            return at.isEmpty ? context.debugDescription : "\(at): \(context.debugDescription)"
         @unknown default:
             return "\(error)"
         }
