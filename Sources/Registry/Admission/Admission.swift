@@ -9,6 +9,8 @@ enum Admission {
     struct Identity {
         var namespace: String
         var name: String
+        /// Problems with the name, reported together with the other fields' problems.
+        var errors: [FieldError] = []
     }
 
     /// Checks `kind`, `apiVersion`, name and namespace against the request path; sets them.
@@ -50,12 +52,13 @@ enum Admission {
         guard !name.isEmpty else {
             throw .invalid(resource, name: "", [.required("metadata.name", "name or generateName is required")])
         }
+        var identity = Identity(namespace: namespace, name: name)
         if let problem = nameProblem(resource, name) {
-            throw .invalid(resource, name: name, [.invalid("metadata.name", "\"\(name)\"", problem)])
+            identity.errors.append(.invalid("metadata.name", "\"\(name)\"", problem))
         }
         metadata["name"] = .string(name)
         body["metadata"] = metadata
-        return Identity(namespace: namespace, name: name)
+        return identity
     }
 
     /// Why `name` is not allowed for this kind, worded like the API server; nil when it is fine.
@@ -76,20 +79,18 @@ enum Admission {
         _ body: inout JSONValue, _ resource: KubeResource, identity: Identity, old: StoredObject?,
         db: Database, cidr: CIDR
     ) throws {
+        var errors = identity.errors
         switch resource {
         case .namespaces:
-            return
+            break
         case .services:
             try ServiceAdmission(identity: identity, cidr: cidr).admit(&body, old: old, db: db)
         case .endpointSlices:
-            let slice = try decode(EndpointSlice.self, body, resource)
-            let errors = ObjectValidation.validate(slice)
-            if !errors.isEmpty { throw RegistryError.invalid(resource, name: identity.name, errors) }
+            errors += ObjectValidation.validate(try decode(EndpointSlice.self, body, resource))
         case .pods:
-            let pod = try decode(Pod.self, body, resource)
-            let errors = ObjectValidation.validate(pod)
-            if !errors.isEmpty { throw RegistryError.invalid(resource, name: identity.name, errors) }
+            errors += ObjectValidation.validate(try decode(Pod.self, body, resource))
         }
+        if !errors.isEmpty { throw RegistryError.invalid(resource, name: identity.name, errors) }
     }
 
     /// The typed view of a JSON body; a field of the wrong type is a bad request, as in Kubernetes.

@@ -18,7 +18,7 @@ struct ServiceAdmission {
         let service = try Admission.decode(Service.self, body, .services)
         let oldService = old.flatMap { try? JSONDecoder().decode(Service.self, from: $0.json) }
         let type = service.spec.type ?? "ClusterIP"
-        var errors = ServicePortRules.validate(service.spec.ports ?? [], type: type)
+        var errors = identity.errors + ServicePortRules.validate(service.spec.ports ?? [], type: type)
         guard Self.types.contains(type) else {
             errors.append(.unsupported("spec.type", type, supported: Self.types))
             throw RegistryError.invalid(.services, name: identity.name, errors)
