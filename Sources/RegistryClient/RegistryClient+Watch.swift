@@ -19,7 +19,7 @@ extension RegistryClient {
     /// `handle` for each event until the server ends the stream or `handle` returns false.
     public func watch(
         _ resource: KubeResource, namespace: String?, resourceVersion: String?, bookmarks: Bool = false,
-        timeoutSeconds: Int? = nil, handle: @Sendable (WatchEventLine) async throws -> Bool
+        timeoutSeconds: Int? = nil, handle: (WatchEventLine) async throws -> Bool
     ) async throws {
         var path = resource.collectionPath(namespace: namespace) + "?watch=true"
         if let resourceVersion { path += "&resourceVersion=\(resourceVersion)" }

@@ -20,7 +20,7 @@ public final class RegistryClient: Sendable {
         var configuration = HTTPClient.Configuration()
         // A registry on loopback answers in microseconds: a short connect timeout makes "not
         // running" a quick, clear failure instead of a long wait.
-        configuration.timeout = .init(connect: .seconds(3))
+        configuration.timeout = .init(connect: .seconds(2))
         httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -8,6 +8,8 @@ public enum RegistryClientError: Error, CustomStringConvertible, Sendable {
     case status(Status)
     /// The server answered with something that is not what the API promises.
     case badResponse(String)
+    /// The request cannot be made as asked (a malformed IP, an endpoint that is not there).
+    case invalidRequest(String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,8 @@ public enum RegistryClientError: Error, CustomStringConvertible, Sendable {
             return status.message ?? "the registry answered \(status.code) \(status.reason ?? "")"
         case .badResponse(let detail):
             return "unexpected answer from the registry: \(detail)"
+        case .invalidRequest(let detail):
+            return detail
         }
     }
 
