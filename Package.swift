@@ -8,12 +8,22 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "clusterdns", targets: ["clusterdns"]),
+        // --- registry branch: products ---
+        .executable(name: "dnsctl", targets: ["dnsctl"]),
+        .executable(name: "registry-dev", targets: ["registry-dev"]),
+        // --- end registry branch ---
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // --- registry branch: dependencies ---
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // --- end registry branch ---
     ],
     targets: [
         .systemLibrary(
@@ -47,6 +57,60 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // --- registry branch: targets ---
+        .target(
+            name: "Registry",
+            dependencies: [
+                "ClusterModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "RegistryClient",
+            dependencies: [
+                "ClusterModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "dnsctl",
+            dependencies: [
+                "RegistryClient",
+                "ClusterModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "registry-dev",
+            dependencies: [
+                "Registry",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RegistryTests",
+            dependencies: ["Registry", "RegistryClient", "ClusterModel"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DnsctlTests",
+            dependencies: ["RegistryClient", "ClusterModel"],
+            swiftSettings: strict
+        ),
+        // --- end registry branch ---
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"], swiftSettings: strict),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel"], swiftSettings: strict),
         .testTarget(

@@ -1,0 +1,153 @@
+import ClusterModel
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The registry's HTTP face: Kubernetes paths and verbs over the store. Every failure leaves
+/// through `respond`, which turns it into a `Status` (see `RegistryError.status`).
+struct RegistryAPI: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let store: RegistryStore
+    let configuration: RegistryConfiguration
+    let logger: Logger
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        do {
+            return try await route(request)
+        } catch {
+            let failure = RegistryError.from(error)
+            if case .storage = failure {
+                logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            }
+            return Self.statusResponse(failure.status)
+        }
+    }
+
+    private func route(_ request: Request) async throws -> Response {
+        guard let route = APIRoute(path: request.uri.path) else {
+            throw RegistryError.noSuchPath(request.uri.path)
+        }
+        let method = request.method
+        if method == .post || method == .put || method == .delete || method == .patch {
+            try authorize(request)
+        }
+        let query = request.uri.queryParameters
+        switch (route, method) {
+        case (.discovery(let document), .get):
+            return try Self.json(RegistryJSON.encode(Discovery.body(document)))
+        case (.collection(let resource, let namespace), .get):
+            let filter = try ObjectFilter(
+                labelSelector: query["labelSelector"].map(String.init), fieldSelector: query["fieldSelector"].map(String.init))
+            if let watch = query["watch"], watch == "true" || watch == "1" {
+                return try watchResponse(
+                    resource, namespace, filter, resourceVersion: query["resourceVersion"].map(String.init),
+                    timeoutSeconds: query["timeoutSeconds"].map(String.init),
+                    bookmarks: query["allowWatchBookmarks"] == "true")
+            }
+            return try await list(resource, namespace, filter)
+        case (.collection(let resource, let namespace), .post):
+            let object = try await store.create(resource, namespace: namespace, body: try await body(of: request))
+            return Self.json(object.json, status: .created)
+        case (.object(let resource, let namespace, let name), .get):
+            return Self.json(try await store.get(resource, namespace: namespace, name: name).json)
+        case (.object(let resource, let namespace, let name), .put):
+            let object = try await store.update(
+                resource, namespace: namespace, name: name, body: try await body(of: request))
+            return Self.json(object.json)
+        case (.object(let resource, let namespace, let name), .delete):
+            let options = try await optionalBody(of: request)
+            let precondition = options?["preconditions"]?["resourceVersion"]?.stringValue
+            let removed = try await store.delete(resource, namespace: namespace, name: name, precondition: precondition)
+            return Self.json(removed.json)
+        default:
+            throw RegistryError.methodNotAllowed(method: method.rawValue, path: request.uri.path)
+        }
+    }
+
+    private func authorize(_ request: Request) throws(RegistryError) {
+        guard let token = configuration.token else { return }
+        guard let header = request.headers[.authorization], header == "Bearer \(token)" else {
+            throw .unauthorized
+        }
+    }
+
+    private func list(_ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter) async throws -> Response {
+        let result = try await store.list(resource, namespace: namespace)
+        var data = Data("{\"apiVersion\":\"\(resource.apiVersion)\",\"kind\":\"\(resource.kind)List\",".utf8)
+        data.append(Data("\"metadata\":{\"resourceVersion\":\"\(result.resourceVersion)\"},\"items\":[".utf8))
+        var first = true
+        for item in result.items where filter.matches(item) {
+            if !first { data.append(UInt8(ascii: ",")) }
+            data.append(item.json)
+            first = false
+        }
+        data.append(contentsOf: Array("]}".utf8))
+        return Self.json(data)
+    }
+
+    private func watchResponse(
+        _ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter, resourceVersion: String?,
+        timeoutSeconds: String?, bookmarks: Bool
+    ) throws -> Response {
+        var from: Int64?
+        if let text = resourceVersion, !text.isEmpty {
+            guard let value = Int64(text), value >= 0 else {
+                throw RegistryError.badRequest("resourceVersion \"\(text)\" is not a number")
+            }
+            from = value
+        }
+        var timeout = configuration.defaultWatchTimeout
+        if let text = timeoutSeconds, let seconds = Int(text), seconds > 0 {
+            timeout = .seconds(seconds)
+        }
+        guard let subscription = store.hub.subscribe(limit: configuration.maxWatchers) else {
+            throw RegistryError.tooManyWatchers(limit: configuration.maxWatchers)
+        }
+        let stream = WatchStream(
+            store: store,
+            request: WatchRequest(
+                resource: resource, namespace: namespace, filter: filter, resourceVersion: from,
+                bookmarks: bookmarks, timeout: timeout),
+            subscription: subscription, bookmarkInterval: configuration.bookmarkInterval)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody { writer in try await stream.write(to: &writer) })
+    }
+
+    /// The request body as JSON, refusing bodies over the configured limit.
+    private func body(of request: Request) async throws -> JSONValue {
+        guard let value = try await optionalBody(of: request) else {
+            throw RegistryError.badRequest("the request needs a JSON body")
+        }
+        return value
+    }
+
+    private func optionalBody(of request: Request) async throws -> JSONValue? {
+        let limit = configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw RegistryError.bodyTooLarge(limit: limit)
+        }
+        var collected = ByteBuffer()
+        for try await chunk in request.body {
+            guard collected.readableBytes + chunk.readableBytes <= limit else {
+                throw RegistryError.bodyTooLarge(limit: limit)
+            }
+            collected.writeImmutableBuffer(chunk)
+        }
+        guard collected.readableBytes > 0 else { return nil }
+        return try RegistryJSON.parse(Data(collected.readableBytesView))
+    }
+
+    static func json(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func statusResponse(_ status: Status) -> Response {
+        let data = (try? RegistryJSON.encode(status)) ?? Data("{\"kind\":\"Status\"}".utf8)
+        return json(data, status: HTTPResponse.Status(code: status.code))
+    }
+}

@@ -1,0 +1,75 @@
+import ClusterModel
+import Foundation
+import GRDB
+
+extension RegistryStore {
+    /// One object, or `NotFound`.
+    func get(_ resource: KubeResource, namespace: String?, name: String) async throws -> StoredObject {
+        let key = resource.isNamespaced ? (namespace ?? "default") : ""
+        let found = try await pool.read { db in
+            try Self.fetchObject(db, resource, namespace: key, name: name)
+        }
+        guard let found else { throw RegistryError.notFound(resource, name: name) }
+        return found
+    }
+
+    /// Every object of a kind (in one namespace, or all), and the resourceVersion the list is
+    /// consistent with: a watch from that version misses nothing and repeats nothing.
+    func list(_ resource: KubeResource, namespace: String?) async throws -> (items: [StoredObject], resourceVersion: Int64) {
+        try await pool.read { db in
+            let rows: [Row]
+            if let namespace, resource.isNamespaced {
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM objects WHERE resource = ? AND namespace = ? ORDER BY namespace, name",
+                    arguments: [resource.rawValue, namespace])
+            } else {
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM objects WHERE resource = ? ORDER BY namespace, name",
+                    arguments: [resource.rawValue])
+            }
+            return (rows.compactMap(Self.object(from:)), try Self.state(db, .resourceVersion))
+        }
+    }
+
+    /// The events after `resourceVersion`, oldest first, and the version they run up to.
+    /// Throws `expired` when part of that history has been trimmed.
+    func events(after resourceVersion: Int64) async throws -> (events: [WatchEvent], through: Int64) {
+        try await pool.read { db in
+            let compacted = try Self.state(db, .compactedThrough)
+            guard resourceVersion >= compacted else {
+                throw RegistryError.expired(requested: resourceVersion, oldest: compacted + 1)
+            }
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM events WHERE resourceVersion > ? ORDER BY resourceVersion",
+                arguments: [resourceVersion])
+            let events = rows.compactMap { row -> WatchEvent? in
+                guard let type = WatchEvent.Kind(rawValue: row["type"]), let object = Self.object(from: row) else {
+                    return nil
+                }
+                return WatchEvent(type: type, object: object)
+            }
+            return (events, try Self.state(db, .resourceVersion))
+        }
+    }
+
+    /// The newest resourceVersion.
+    func currentResourceVersion() async throws -> Int64 {
+        try await pool.read { db in try Self.state(db, .resourceVersion) }
+    }
+
+    static func fetchObject(_ db: Database, _ resource: KubeResource, namespace: String, name: String) throws
+        -> StoredObject?
+    {
+        let row = try Row.fetchOne(
+            db, sql: "SELECT * FROM objects WHERE resource = ? AND namespace = ? AND name = ?",
+            arguments: [resource.rawValue, namespace, name])
+        return row.flatMap(object(from:))
+    }
+
+    static func object(from row: Row) -> StoredObject? {
+        guard let resource = KubeResource(rawValue: row["resource"]) else { return nil }
+        return StoredObject(
+            resource: resource, namespace: row["namespace"], name: row["name"],
+            resourceVersion: row["resourceVersion"], json: row["json"])
+    }
+}

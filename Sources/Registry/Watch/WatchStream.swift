@@ -1,0 +1,124 @@
+import ClusterModel
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// What a client asked to watch.
+struct WatchRequest: Sendable {
+    var resource: KubeResource
+    var namespace: String?
+    var filter: ObjectFilter
+    /// Resume after this version; nil (or 0) starts with the current objects as ADDED events.
+    var resourceVersion: Int64?
+    var bookmarks: Bool
+    var timeout: Duration
+}
+
+/// One open watch: writes the starting events, then every matching committed event, one JSON
+/// object per line, until the timeout, the client leaving, or the registry shutting down.
+struct WatchStream: Sendable {
+    let store: RegistryStore
+    let request: WatchRequest
+    let subscription: WatchHub.Subscription
+    let bookmarkInterval: Duration
+
+    func write(to writer: inout any ResponseBodyWriter) async throws {
+        let hub = store.hub
+        let id = subscription.id
+        defer { hub.unsubscribe(id) }
+        let timers = startTimers()
+        defer { timers.cancel() }
+
+        var position: Int64
+        do {
+            position = try await writeStart(to: &writer)
+        } catch let error as RegistryError {
+            try await writer.write(Self.line(type: "ERROR", object: try RegistryJSON.encode(error.status)))
+            try await writer.finish(nil)
+            return
+        }
+        signals: for await signal in subscription.signals {
+            switch signal {
+            case .event(let event):
+                guard event.resourceVersion > position else { continue }
+                position = event.resourceVersion
+                if event.object.resource == request.resource, inScope(event.object) {
+                    try await writer.write(Self.line(type: event.type.rawValue, object: event.object.json))
+                }
+            case .bookmarkDue:
+                if request.bookmarks {
+                    try await writer.write(Self.line(type: "BOOKMARK", object: bookmark(position)))
+                }
+            case .timeUp:
+                break signals
+            }
+        }
+        try await writer.finish(nil)
+    }
+
+    /// Writes the current objects (no version given) or the history after the given version;
+    /// returns the version the stream has reached.
+    private func writeStart(to writer: inout any ResponseBodyWriter) async throws -> Int64 {
+        if let from = request.resourceVersion, from > 0 {
+            let history = try await store.events(after: from)
+            for event in history.events where event.object.resource == request.resource && inScope(event.object) {
+                try await writer.write(Self.line(type: event.type.rawValue, object: event.object.json))
+            }
+            return history.through
+        }
+        let snapshot = try await store.list(request.resource, namespace: request.namespace)
+        for object in snapshot.items where request.filter.matches(object) {
+            try await writer.write(Self.line(type: "ADDED", object: object.json))
+        }
+        return snapshot.resourceVersion
+    }
+
+    private func inScope(_ object: StoredObject) -> Bool {
+        if let namespace = request.namespace, request.resource.isNamespaced, object.namespace != namespace {
+            return false
+        }
+        return request.filter.matches(object)
+    }
+
+    private func bookmark(_ version: Int64) -> Data {
+        let object: JSONValue = [
+            "kind": .string(request.resource.kind), "apiVersion": .string(request.resource.apiVersion),
+            "metadata": ["resourceVersion": .string(String(version))],
+        ]
+        return (try? RegistryJSON.encode(object)) ?? Data("{}".utf8)
+    }
+
+    /// Bookmark ticks and the end of the watch arrive on the same stream as events, so one loop
+    /// serves all three in order.
+    private func startTimers() -> Task<Void, Never> {
+        let continuation = subscription.continuation
+        let interval = bookmarkInterval
+        let timeout = request.timeout
+        let wantsBookmarks = request.bookmarks
+        return Task {
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: timeout)
+            while true {
+                let next = wantsBookmarks ? min(clock.now.advanced(by: interval), deadline) : deadline
+                do {
+                    try await clock.sleep(until: next)
+                } catch {
+                    return  // cancelled: the watch has ended
+                }
+                if clock.now >= deadline {
+                    continuation.yield(.timeUp)
+                    return
+                }
+                continuation.yield(.bookmarkDue)
+            }
+        }
+    }
+
+    static func line(type: String, object: Data) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeString("{\"type\":\"\(type)\",\"object\":")
+        buffer.writeBytes(object)
+        buffer.writeString("}\n")
+        return buffer
+    }
+}
