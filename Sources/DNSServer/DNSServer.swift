@@ -17,17 +17,27 @@ public struct DNSServer: Sendable {
         self.logger = logger
     }
 
-    /// Serves until cancelled. `onListening` gets the bound address once queries are answered.
-    public func run(onListening: @Sendable (HostPort) -> Void = { _ in }) async throws {
+    /// Serves until cancelled. Cluster objects come from `--manifests`, or from `feed` (the
+    /// watch feed) when given: until its first state arrives, would-be NXDOMAIN cluster names
+    /// get SERVFAIL. `onListening` gets the bound address once queries are answered.
+    public func run(
+        feed: AsyncStream<ClusterState>? = nil, onListening: @Sendable (HostPort) -> Void = { _ in }
+    ) async throws {
         let sources = ZoneSources(
             zonesDirectory: configuration.zonesDirectory, manifests: configuration.manifests, logger: logger)
         do {
-            _ = try sources.refresh()
+            _ = try await sources.refresh()
         } catch {
             throw ServerError.configuration("cannot load --manifests: \(error)")
         }
-        var serial = Self.serial(after: 0)
-        var snapshot = try build(sources, serial: serial)
+        let inputs = SnapshotInputs(synced: feed == nil)
+        let (initialState, initialZones) = (await sources.state, await sources.staticZones)
+        inputs.update {
+            $0.state = initialState
+            $0.staticZones = initialZones
+        }
+        let firstSerial = Self.serial(after: 0)
+        let snapshot = try build(inputs.current, serial: firstSerial)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         let publisher = try SnapshotPublisher(group: group, snapshot: snapshot, udpSize: configuration.udpSize)
         let listeners: Listeners
@@ -45,32 +55,76 @@ public struct DNSServer: Sendable {
         ])
         onListening(bound)
 
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: configuration.reloadInterval)
-            } catch {
-                break
+        await withTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { await Self.pollFiles(sources, into: inputs, every: configuration.reloadInterval, logger: logger) }
+            if let feed {
+                tasks.addTask {
+                    for await state in feed {
+                        inputs.update {
+                            $0.state = state
+                            $0.synced = true
+                        }
+                    }
+                }
             }
-            do {
-                guard try sources.refresh() else { continue }
-                serial = Self.serial(after: serial)
-                snapshot = try build(sources, serial: serial)
-                await publisher.publish(snapshot)
-                logger.info("snapshot published", metadata: [
-                    "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
-                ])
-            } catch {
-                logger.error("reload failed, previous data keeps serving", metadata: ["error": "\(error)"])
+            tasks.addTask {
+                var serial = firstSerial
+                for await _ in inputs.changes {
+                    do {
+                        serial = Self.serial(after: serial)
+                        let snapshot = try build(inputs.current, serial: serial)
+                        await publisher.publish(snapshot)
+                        logger.debug("snapshot published", metadata: [
+                            "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
+                        ])
+                    } catch {
+                        logger.error("snapshot not rebuilt, previous data keeps serving", metadata: ["error": "\(error)"])
+                    }
+                }
             }
+            // Runs until the surrounding task is cancelled (SIGTERM, SIGINT).
+            await Self.waitForCancellation()
+            inputs.finish()
+            tasks.cancelAll()
         }
         logger.info("shutting down")
         await listeners.close()
         try await group.shutdownGracefully()
     }
 
-    private func build(_ sources: ZoneSources, serial: UInt32) throws -> ZoneSnapshot {
+    private static func pollFiles(_ sources: ZoneSources, into inputs: SnapshotInputs, every interval: Duration, logger: Logger) async {
+        let manifests = sources.hasManifests
+        while true {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            do {
+                guard try await sources.refresh() else { continue }
+                let (state, zones) = (await sources.state, await sources.staticZones)
+                inputs.update {
+                    $0.staticZones = zones
+                    if manifests { $0.state = state }
+                }
+            } catch {
+                logger.error("reload failed, previous data keeps serving", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private static func waitForCancellation() async {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self)
+        await withTaskCancellationHandler {
+            for await _ in stream {}
+        } onCancel: {
+            continuation.finish()
+        }
+    }
+
+    private func build(_ inputs: SnapshotInputs.Values, serial: UInt32) throws -> ZoneSnapshot {
         let snapshot = try SnapshotBuilder(configuration: configuration.zone)
-            .build(state: sources.state, staticZones: sources.staticZones, serial: serial)
+            .build(state: inputs.state, staticZones: inputs.staticZones, serial: serial, synced: inputs.synced)
         for problem in snapshot.problems {
             logger.warning("not served: \(problem)")
         }

@@ -7,7 +7,7 @@ import Logging
 /// The files a snapshot is built from: static zone files and, optionally, manifests. Each is
 /// re-read when its modification time or size changes; a file that fails to parse is reported
 /// with its line and the last good version keeps serving.
-final class ZoneSources {
+actor ZoneSources {
     private let zonesDirectory: String
     private let manifestsPath: String?
     private let logger: Logger
@@ -20,6 +20,8 @@ final class ZoneSources {
         self.manifestsPath = manifests
         self.logger = logger
     }
+
+    nonisolated var hasManifests: Bool { manifestsPath != nil }
 
     var staticZones: [StaticZone] {
         zones.keys.sorted().compactMap { zones[$0]?.zone }

@@ -33,8 +33,29 @@ struct ClusterDNSCommand: AsyncParsableCommand {
     @Option(help: "Directory of static zone files, *.zone (env CLUSTERDNS_ZONES_DIR).")
     var zonesDir = env("ZONES_DIR", "zones")
 
-    @Option(help: "Directory of the embedded registry's store (env CLUSTERDNS_DATA_DIR).")
+    @Option(help: "Directory of the embedded registry's SQLite store (env CLUSTERDNS_DATA_DIR).")
     var dataDir = env("DATA_DIR", "data")
+
+    @Option(help: "Embedded registry API address, Kubernetes-style REST + watch (env CLUSTERDNS_API).")
+    var api = env("API", "127.0.0.1:8053")
+
+    @Option(help: "Range the embedded registry allocates cluster IPs from (env CLUSTERDNS_SERVICE_CIDR).")
+    var serviceCidr = env("SERVICE_CIDR", "10.96.0.0/16")
+
+    @Option(help: "File with the bearer token registry writes must present (env CLUSTERDNS_API_TOKEN_FILE).")
+    var apiTokenFile: String?
+
+    @Option(help: "Where cluster objects come from: embedded, in-cluster, or the URL of a Kubernetes API, kubectl proxy or another ClusterDNS --api (env CLUSTERDNS_SOURCE).")
+    var source = env("SOURCE", "embedded")
+
+    @Option(help: "Follow the current context of this kubeconfig file (env CLUSTERDNS_KUBECONFIG).")
+    var kubeconfig: String?
+
+    @Option(help: "Bearer token file for --source URL (env CLUSTERDNS_SOURCE_TOKEN_FILE).")
+    var sourceTokenFile: String?
+
+    @Option(help: "CA certificate (PEM) for an https --source URL (env CLUSTERDNS_SOURCE_CA).")
+    var sourceCa: String?
 
     @Option(help: "Serve the objects of these Kubernetes manifests, a file or directory of YAML/JSON (env CLUSTERDNS_MANIFESTS).")
     var manifests: String?
@@ -68,25 +89,9 @@ struct ClusterDNSCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "clusterdns")
-        let server: DNSServer
         do {
-            let zoneConfiguration = try ZoneConfiguration(
-                zone: DNSName(zone), ttl: UInt32(ttl), pods: ZoneConfiguration.PodsMode(rawValue: pods)!,
-                endpointPodNames: endpointPodNames, ignoreEmptyService: ignoreEmptyService)
-            server = DNSServer(
-                configuration: ServerConfiguration(
-                    dns: HostPort(dns)!, zone: zoneConfiguration, udpSize: udpSize, zonesDirectory: zonesDir,
-                    manifests: manifests ?? ProcessInfo.processInfo.environment["CLUSTERDNS_MANIFESTS"],
-                    threads: threads),
-                logger: logger)
-        } catch {
-            Self.fail("\(error)")
-        }
-        let task = Task { try await server.run() }
-        let signals = SignalHandlers { task.cancel() }
-        defer { signals.cancel() }
-        do {
-            try await task.value
+            let group = try await Wiring(command: self, logger: logger).serviceGroup()
+            try await group.run()
         } catch {
             Self.fail("\(error)")
         }

@@ -1,0 +1,34 @@
+import ClusterModel
+import ClusterZone
+import Synchronization
+
+/// What the next snapshot is built from. Producers (the file poller, the watch feed) replace
+/// their part and signal; the builder takes the latest of everything, so a burst of changes
+/// costs one build.
+final class SnapshotInputs: Sendable {
+    struct Values {
+        var state = ClusterState()
+        var staticZones: [StaticZone] = []
+        var synced: Bool
+    }
+
+    private let values: Mutex<Values>
+    let changes: AsyncStream<Void>
+    private let signal: AsyncStream<Void>.Continuation
+
+    init(synced: Bool) {
+        values = Mutex(Values(synced: synced))
+        (changes, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    var current: Values { values.withLock { $0 } }
+
+    func update(_ change: (inout Values) -> Void) {
+        values.withLock { change(&$0) }
+        signal.yield()
+    }
+
+    func finish() {
+        signal.finish()
+    }
+}

@@ -1,0 +1,130 @@
+import AsyncHTTPClient
+import ClusterModel
+import Logging
+import NIOCore
+import Synchronization
+
+/// How the feed behaves.
+public struct FeedOptions: Sendable {
+    /// Follow pods too (for `--pods verified` and autopath); only name, namespace and IPs are kept.
+    public var includePods: Bool
+    /// A full list this often even when watches run fine: reconciles anything a watch missed.
+    public var relistInterval: Duration
+    /// How long one watch request lasts before it is renewed (`timeoutSeconds`).
+    public var watchTimeout: Duration
+    /// Changes arriving within this window are published as one snapshot.
+    public var coalesce: Duration
+    public var minBackoff: Duration
+    public var maxBackoff: Duration
+
+    public init(
+        includePods: Bool = false, relistInterval: Duration = .seconds(300), watchTimeout: Duration = .seconds(240),
+        coalesce: Duration = .milliseconds(2), minBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30)
+    ) {
+        self.includePods = includePods
+        self.relistInterval = relistInterval
+        self.watchTimeout = watchTimeout
+        self.coalesce = coalesce
+        self.minBackoff = minBackoff
+        self.maxBackoff = maxBackoff
+    }
+
+    /// Exponential, capped, with full jitter so that replicas do not retry in step.
+    func backoff(failures: Int) -> Duration {
+        let ceiling = min(maxBackoff, minBackoff * (1 << min(failures - 1, 16)))
+        return ceiling * Double.random(in: 0.5...1.0)
+    }
+}
+
+/// The watch feed: lists and watches Namespaces, Services, EndpointSlices (and Pods) from a
+/// Kubernetes-style API and hands out a complete `ClusterState` whenever it changed.
+public final class ClusterFeed: Sendable {
+    public let source: WatchSource
+    public let options: FeedOptions
+    public let status = FeedStatus()
+    private let logger: Logger
+
+    public init(source: WatchSource, options: FeedOptions = FeedOptions(), logger: Logger) {
+        self.source = source
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Runs until cancelled. `publish` gets the first state once every kind has been listed,
+    /// then a new one after each burst of changes; a failing source leaves the last one in place.
+    public func run(publish: @escaping @Sendable (ClusterState) async -> Void) async {
+        var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = source.tls
+        configuration.timeout = .init(connect: .seconds(5))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let store = ObjectStore()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.reflector(Namespace.self, client, store).run() }
+            group.addTask { await self.reflector(Service.self, client, store).run() }
+            group.addTask { await self.reflector(EndpointSlice.self, client, store).run() }
+            if options.includePods {
+                group.addTask { await self.reflector(Pod.self, client, store).run() }
+            }
+            group.addTask { await self.publishChanges(store, publish: publish) }
+            await group.waitForAll()
+        }
+        do {
+            try await client.shutdown()
+        } catch {
+            logger.debug("closing the feed's HTTP client", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func reflector<T: ClusterObject>(_ type: T.Type, _ client: HTTPClient, _ store: ObjectStore) -> Reflector<T> {
+        Reflector(source: source, client: client, store: store, status: status, options: options, logger: logger)
+    }
+
+    /// Publishes after each burst of changes, once every kind has been listed.
+    private func publishChanges(_ store: ObjectStore, publish: @Sendable (ClusterState) async -> Void) async {
+        let kinds = options.includePods ? 4 : 3
+        var published = -1
+        for await _ in store.changes {
+            do {
+                try await Task.sleep(for: options.coalesce)
+            } catch {
+                return
+            }
+            guard store.listedKinds >= kinds, store.version != published else { continue }
+            let (state, version) = store.state()
+            await publish(state)
+            if published < 0 {
+                logger.info("registry synced", metadata: ["watch.source": "\(source.server)"])
+                status.markSynced()
+            }
+            published = version
+        }
+    }
+}
+
+/// What the feed is doing, for `/ready` and metrics.
+public final class FeedStatus: Sendable {
+    private struct State {
+        var synced = false
+        var watching = 0
+        var lastError: String?
+        var events = 0
+        var relists = 0
+    }
+
+    private let state = Mutex(State())
+
+    public var synced: Bool { state.withLock { $0.synced } }
+    public var lastError: String? { state.withLock { $0.lastError } }
+    public var events: Int { state.withLock { $0.events } }
+    public var relists: Int { state.withLock { $0.relists } }
+
+    func listed(_ resource: KubeResource) {
+        state.withLock { $0.lastError = nil }
+    }
+
+    func markSynced() { state.withLock { $0.synced = true } }
+    func relisted() { state.withLock { $0.relists += 1 } }
+    func event() { state.withLock { $0.events += 1 } }
+    func failed(_ message: String) { state.withLock { $0.lastError = message } }
+    func connected(_ up: Bool) { state.withLock { $0.watching += up ? 1 : -1 } }
+}

@@ -1,0 +1,144 @@
+import AsyncHTTPClient
+import ClusterModel
+import Foundation
+import Logging
+import NIOCore
+
+/// List, then watch from the list's resourceVersion, for one kind: resumes after a dropped
+/// stream from the last version seen, lists again on 410 Gone and every `relistInterval`
+/// (so deletes missed during a long disconnect cannot linger), backs off with jitter.
+struct Reflector<T: ClusterObject>: Sendable {
+    let source: WatchSource
+    let client: HTTPClient
+    let store: ObjectStore
+    let status: FeedStatus
+    let options: FeedOptions
+    let logger: Logger
+
+    private struct Gone: Error {}
+
+    func run() async {
+        var version: String?
+        var listedAt = ContinuousClock.now
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                if version == nil || ContinuousClock.now - listedAt >= options.relistInterval {
+                    version = try await list()
+                    listedAt = .now
+                    status.listed(T.resource)
+                }
+                try await watch(from: &version)
+                failures = 0
+            } catch is Gone {
+                logger.info("watch history expired, listing again", metadata: ["watch.kind": "\(T.resource.kind)"])
+                status.relisted()
+                version = nil
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                status.failed("\(T.resource.rawValue): \(error)")
+                logger.warning("watch failed, retrying", metadata: [
+                    "watch.kind": "\(T.resource.kind)", "watch.failures": "\(failures)", "error": "\(error)",
+                ])
+                try? await Task.sleep(for: options.backoff(failures: failures))
+            }
+        }
+    }
+
+    private func list() async throws -> String? {
+        let data = try await fetch(T.resource.collectionPath(namespace: nil), timeout: .seconds(120))
+        let list = try JSONDecoder().decode(ObjectListOf<T>.self, from: data)
+        store.replace(list.items ?? [])
+        return list.metadata?.resourceVersion
+    }
+
+    /// Streams events until the server ends the watch; `version` follows every event.
+    private func watch(from version: inout String?) async throws {
+        let timeout = Int(options.watchTimeout.components.seconds)
+        var path = T.resource.collectionPath(namespace: nil) + "?watch=true&allowWatchBookmarks=true&timeoutSeconds=\(timeout)"
+        if let version { path += "&resourceVersion=\(version)" }
+        let response = try await client.execute(request(path), timeout: .seconds(Int64(timeout) + 30))
+        if response.status.code == 410 { throw Gone() }
+        guard response.status.code == 200 else {
+            let body = try await response.body.collect(upTo: 64 * 1024)
+            throw FeedError.http(code: Int(response.status.code), body: String(buffer: body))
+        }
+        status.connected(true)
+        defer { status.connected(false) }
+        var lines = LineSplitter()
+        for try await chunk in response.body {
+            for line in lines.append(chunk) {
+                try apply(line, version: &version)
+            }
+        }
+    }
+
+    private func apply(_ line: Data, version: inout String?) throws {
+        let decoder = JSONDecoder()
+        let type = try decoder.decode(EventHeader.self, from: line).type
+        if type == "ERROR" {
+            let status = try decoder.decode(EventOf<Status>.self, from: line).object
+            if status.code == 410 { throw Gone() }
+            throw FeedError.status(status)
+        }
+        if type == "BOOKMARK" {
+            version = try decoder.decode(EventOf<Bookmark>.self, from: line).object.metadata.resourceVersion ?? version
+            return
+        }
+        let object = try decoder.decode(EventOf<T>.self, from: line).object
+        switch type {
+        case "ADDED", "MODIFIED": store.upsert(object)
+        case "DELETED": store.remove(object)
+        default: throw FeedError.badEvent(type)
+        }
+        version = object.metadata.resourceVersion ?? version
+        status.event()
+    }
+
+    private func fetch(_ path: String, timeout: TimeAmount) async throws -> Data {
+        let response = try await client.execute(request(path), timeout: timeout)
+        let body = try await response.body.collect(upTo: 1 << 30)
+        guard response.status.code == 200 else {
+            throw FeedError.http(code: Int(response.status.code), body: String(buffer: body))
+        }
+        return Data(body.readableBytesView)
+    }
+
+    private func request(_ path: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: source.server + path)
+        request.headers.add(name: "Accept", value: "application/json")
+        if let token = source.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        return request
+    }
+}
+
+/// Splits a byte stream into lines (one JSON watch event each).
+struct LineSplitter {
+    private var pending = Data()
+
+    mutating func append(_ chunk: ByteBuffer) -> [Data] {
+        pending.append(contentsOf: chunk.readableBytesView)
+        var lines: [Data] = []
+        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            let line = pending[pending.startIndex..<newline]
+            if !line.isEmpty { lines.append(Data(line)) }
+            pending.removeSubrange(pending.startIndex...newline)
+        }
+        return lines
+    }
+}
+
+public enum FeedError: Error, CustomStringConvertible {
+    case http(code: Int, body: String)
+    case status(Status)
+    case badEvent(String)
+
+    public var description: String {
+        switch self {
+        case .http(let code, let body): return "HTTP \(code): \(body.prefix(200))"
+        case .status(let status): return "\(status.code) \(status.reason ?? ""): \(status.message ?? "")"
+        case .badEvent(let type): return "unknown watch event type \(type)"
+        }
+    }
+}
