@@ -126,6 +126,16 @@ let package = Package(
             swiftSettings: strict
         ),
         // --- end registry branch ---
+        .testTarget(
+            name: "WatchTests",
+            dependencies: [
+                "Watch", "ClusterModel",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "DNSWireTests", dependencies: ["DNSWire"], swiftSettings: strict),
         .testTarget(name: "ClusterModelTests", dependencies: ["ClusterModel"], swiftSettings: strict),
         .testTarget(

@@ -23,28 +23,42 @@ public struct DNSServer: Sendable {
     public func run(
         feed: AsyncStream<ClusterState>? = nil, onListening: @Sendable (HostPort) -> Void = { _ in }
     ) async throws {
-        let sources = ZoneSources(
-            zonesDirectory: configuration.zonesDirectory, manifests: configuration.manifests, logger: logger)
-        do {
-            _ = try await sources.refresh()
-        } catch {
-            throw ServerError.configuration("cannot load --manifests: \(error)")
-        }
-        let inputs = SnapshotInputs(synced: feed == nil)
-        let (initialState, initialZones) = (await sources.state, await sources.staticZones)
-        inputs.update {
-            $0.state = initialState
-            $0.staticZones = initialZones
-        }
-        let firstSerial = Self.serial(after: 0)
-        let snapshot = try build(inputs.current, serial: firstSerial)
+        // Bind first: a taken port fails fast, before any data is read or logged.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
-        let publisher = try SnapshotPublisher(group: group, snapshot: snapshot, udpSize: configuration.udpSize)
         let listeners: Listeners
+        let publisher: SnapshotPublisher
         do {
+            publisher = try SnapshotPublisher(
+                group: group, snapshot: try ZoneSnapshot.unsynced(configuration: configuration.zone),
+                udpSize: configuration.udpSize)
             listeners = try await Listeners.bind(
                 configuration.dns, group: group, publisher: publisher, configuration: configuration)
         } catch {
+            // The start-up error is what the caller needs; a failed shutdown on the way out adds nothing.
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        let sources = ZoneSources(
+            zonesDirectory: configuration.zonesDirectory, manifests: configuration.manifests, logger: logger)
+        let inputs = SnapshotInputs(synced: feed == nil)
+        let firstSerial = Self.serial(after: 0)
+        let snapshot: ZoneSnapshot
+        do {
+            do {
+                _ = try await sources.refresh()
+            } catch {
+                throw ServerError.configuration("cannot load --manifests: \(error)")
+            }
+            let (initialState, initialZones) = (await sources.state, await sources.staticZones)
+            inputs.update {
+                $0.state = initialState
+                $0.staticZones = initialZones
+            }
+            snapshot = try build(inputs.current, serial: firstSerial)
+            await publisher.publish(snapshot)
+        } catch {
+            await listeners.close()
+            // The start-up error is what the caller needs; a failed shutdown on the way out adds nothing.
             try? await group.shutdownGracefully()
             throw error
         }

@@ -14,6 +14,7 @@ actor ZoneSources {
     private var zones: [String: (stamp: FileStamp, zone: StaticZone?)] = [:]
     private var manifestStamp: [String: FileStamp] = [:]
     private(set) var state = ClusterState()
+    private var warnedMissingDirectory = false
 
     init(zonesDirectory: String, manifests: String?, logger: Logger) {
         self.zonesDirectory = zonesDirectory
@@ -34,7 +35,17 @@ actor ZoneSources {
     }
 
     private func refreshZones() -> Bool {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: zonesDirectory)) ?? []
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: zonesDirectory)
+        } catch {
+            // Running without static zones is normal; say so once, not at every poll.
+            if !warnedMissingDirectory {
+                logger.notice("no static zones: cannot read --zones-dir", metadata: ["zone.dir": "\(zonesDirectory)"])
+                warnedMissingDirectory = true
+            }
+            names = []
+        }
         let paths = Set(names.filter { $0.hasSuffix(".zone") }.map { zonesDirectory + "/" + $0 })
         var changed = false
         for path in zones.keys where !paths.contains(path) {

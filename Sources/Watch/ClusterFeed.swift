@@ -56,6 +56,8 @@ public final class ClusterFeed: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = source.tls
         configuration.timeout = .init(connect: .seconds(5))
+        // Fail a refused connection at once: the reflectors back off and report it themselves.
+        configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let store = ObjectStore()
         await withTaskGroup(of: Void.self) { group in

@@ -1,0 +1,40 @@
+import Testing
+
+/// How dig reaches the server.
+enum Transport: String, Sendable, CaseIterable, CustomTestStringConvertible {
+    case udp, tcp
+
+    var digOptions: [String] { self == .tcp ? ["+tcp"] : [] }
+    var testDescription: String { rawValue.uppercased() }
+}
+
+struct DigError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// The real `dig` (bind9-dnsutils) against a server on 127.0.0.1.
+enum Dig {
+    /// Asks `name` `type` at 127.0.0.1:`port` and parses the reply. `options` go last, so they
+    /// can override the defaults (one try, 2 s: a lost answer fails the test instead of hiding).
+    static func query(
+        _ name: String, _ type: String = "A", port: Int, _ options: [String] = []
+    ) async throws -> DigReply {
+        let output = try await run([name, type] + options, port: port)
+        guard let reply = DigReply(digOutput: output.stdout) else {
+            throw DigError(description: "dig \(name) \(type) \(options) got no reply (status \(output.status)):\n"
+                + output.stdout + output.stderr)
+        }
+        return reply
+    }
+
+    /// `dig -x ADDRESS`: the PTR query for an IP address, as a person types it.
+    static func reverse(_ address: String, port: Int) async throws -> DigReply {
+        try await query("-x", address, port: port)
+    }
+
+    /// dig's raw output, for cases where the text itself is asserted (e.g. "Transfer failed").
+    static func run(_ arguments: [String], port: Int) async throws -> CommandOutput {
+        try await Command.run(
+            "dig", ["@127.0.0.1", "-p", "\(port)", "+tries=1", "+time=2"] + arguments, timeout: 20)
+    }
+}

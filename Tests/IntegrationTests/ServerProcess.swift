@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// What a test needs to talk to a clusterdns it started: the port and the server's stderr log.
+struct RunningServer: Sendable {
+    let port: Int
+    let pid: Int32
+    let logPath: String
+
+    /// Everything the server has written to stderr so far.
+    func log() throws -> String {
+        try String(contentsOfFile: logPath, encoding: .utf8)
+    }
+
+    /// The log for a failure message (where nothing may throw): a read error becomes the text.
+    var logText: String {
+        do {
+            return try log()
+        } catch {
+            return "(cannot read \(logPath): \(error))"
+        }
+    }
+}
+
+enum ServerProcessError: Error, CustomStringConvertible {
+    case binaryNotFound(searched: [String])
+    case exitedEarly(status: Int32, log: String)
+    case notListening(seconds: Double, log: String)
+    case noExit(pid: Int32)
+
+    var description: String {
+        switch self {
+        case .binaryNotFound(let searched):
+            "clusterdns binary not found (build it first: swift build); looked at \(searched)"
+        case .exitedEarly(let status, let log):
+            "clusterdns exited with status \(status) before serving:\n\(log)"
+        case .notListening(let seconds, let log):
+            "clusterdns logged no 'dns.listen=' line within \(seconds) s:\n\(log)"
+        case .noExit(let pid):
+            "clusterdns (pid \(pid)) did not exit after SIGKILL"
+        }
+    }
+}
+
+/// A `clusterdns` subprocess started by a test on 127.0.0.1:0 and stopped by its PID.
+final class ServerProcess {
+    let server: RunningServer
+    private let process: Process
+    private let exited: DispatchSemaphore
+    private let scratch: TemporaryDirectory
+
+    /// Starts the built binary with `arguments` (after `--dns 127.0.0.1:0`) and returns once its
+    /// stderr names the bound port, which it logs only when it answers queries.
+    static func start(_ arguments: [String], startupTimeout: Double = 60) async throws -> ServerProcess {
+        let scratch = try TemporaryDirectory(prefix: "server")
+        let logPath = scratch.path + "/stderr.log"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try binaryPath())
+        // Its own data dir and working dir: nothing a server writes lands in the repository.
+        process.arguments = ["--dns", "127.0.0.1:0", "--data-dir", scratch.path + "/data"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
+        process.standardOutput = FileHandle.nullDevice
+        let log = try FileHandle.create(logPath)
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        try process.run()
+        try log.close()  // the child has its own copy
+        let started = ServerProcess(
+            server: RunningServer(port: 0, pid: process.processIdentifier, logPath: logPath),
+            process: process, exited: exited, scratch: scratch)
+        do {
+            let port = try await started.waitForPort(timeout: startupTimeout)
+            return ServerProcess(
+                server: RunningServer(port: port, pid: process.processIdentifier, logPath: logPath),
+                process: process, exited: exited, scratch: scratch)
+        } catch {
+            await started.stopAfterFailure()
+            throw error
+        }
+    }
+
+    private init(server: RunningServer, process: Process, exited: DispatchSemaphore, scratch: TemporaryDirectory) {
+        self.server = server
+        self.process = process
+        self.exited = exited
+        self.scratch = scratch
+    }
+
+    /// SIGTERM, then SIGKILL after 10 s; returns the exit status. Only this PID is signalled.
+    @discardableResult
+    func stop() async throws -> Int32 {
+        let pid = process.processIdentifier
+        let semaphore = exited
+        let stopped = try await offCooperativePool { () -> Bool in
+            if semaphore.wait(timeout: .now()) == .success { return true }
+            kill(pid, SIGTERM)
+            if semaphore.wait(timeout: .now() + 10) == .success { return true }
+            kill(pid, SIGKILL)
+            return semaphore.wait(timeout: .now() + 10) == .success
+        }
+        guard stopped else { throw ServerProcessError.noExit(pid: pid) }
+        exited.signal()  // keep the semaphore "exited" for a second stop()
+        scratch.remove()
+        return process.terminationStatus
+    }
+
+    /// Stops the server while another error is on its way up: a failure to stop is recorded
+    /// as a second issue instead of replacing the first error.
+    func stopAfterFailure() async {
+        do {
+            try await stop()
+        } catch {
+            Issue.record("while handling another failure: \(error)")
+        }
+    }
+
+    /// Polls the stderr log for `dns.listen=127.0.0.1:PORT` (every 20 ms), failing fast when the
+    /// process exits first.
+    private func waitForPort(timeout: Double) async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while ContinuousClock.now < deadline {
+            let log = try server.log()
+            if let port = Self.listenPort(in: log) { return port }
+            if !process.isRunning {
+                // Read again: the last lines may have been written between the read and the exit.
+                throw ServerProcessError.exitedEarly(status: process.terminationStatus, log: try server.log())
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ServerProcessError.notListening(seconds: timeout, log: try server.log())
+    }
+
+    static func listenPort(in log: String) -> Int? {
+        guard let match = log.firstMatch(of: /dns\.listen=127\.0\.0\.1:(\d+)/) else { return nil }
+        return Int(match.1)
+    }
+
+    /// The built `clusterdns`: `CLUSTERDNS_BINARY`, else next to the test bundle (same build
+    /// directory, so `swift test --scratch-path X` tests X's binary), else `.build/debug`.
+    static func binaryPath() throws -> String {
+        // An explicit choice is never replaced by a guess: a wrong path fails loudly.
+        if let explicit = ProcessInfo.processInfo.environment["CLUSTERDNS_BINARY"] {
+            guard FileManager.default.isExecutableFile(atPath: explicit) else {
+                throw ServerProcessError.binaryNotFound(searched: [explicit])
+            }
+            return explicit
+        }
+        var candidates: [String] = []
+        let argv0 = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        candidates.append(argv0.appendingPathComponent("clusterdns").path)
+        candidates.append(Bundle.main.bundleURL.appendingPathComponent("clusterdns").path)
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("clusterdns").path)
+        candidates.append(Fixtures.packageRoot + "/.build/debug/clusterdns")
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw ServerProcessError.binaryNotFound(searched: candidates)
+        }
+        return found
+    }
+}

@@ -1,0 +1,120 @@
+import ClusterModel
+import Foundation
+import Logging
+import Synchronization
+import Testing
+import Watch
+
+/// The feed against a fake API server that serves recorded Kubernetes objects.
+@Suite("Watch feed", .serialized)
+struct ClusterFeedTests {
+    static let options = FeedOptions(
+        relistInterval: .seconds(600), watchTimeout: .seconds(30), coalesce: .milliseconds(2),
+        minBackoff: .milliseconds(50), maxBackoff: .milliseconds(400))
+
+    /// Runs a feed, keeps the states it publishes, and stops it at the end of `body`.
+    func withFeed(_ url: String, _ body: (Published, ClusterFeed) async throws -> Void) async throws {
+        let feed = ClusterFeed(source: WatchSource(server: url), options: Self.options, logger: Logger(label: "test"))
+        let published = Published()
+        let task = Task { await feed.run { published.append($0) } }
+        defer { task.cancel() }
+        try await body(published, feed)
+        task.cancel()
+        await task.value
+    }
+
+    @Test func listsThenAppliesEveryKindOfEvent() async throws {
+        let server = try FakeAPIServer(scenario: "events")
+        defer { server.stop() }
+        try await withFeed(server.url) { published, feed in
+            // The list and the events may reach one snapshot together (bursts coalesce): only
+            // the end result is certain.
+            let last = try await published.first { state in
+                state.services.contains { $0.name == "new-service" && $0.spec.clusterIP == "10.96.7.8" }
+                    && !state.services.contains { $0.name == "payment-service" }
+            }
+            #expect(Set(last.services.map(\.name)) == ["product-service", "kube-dns", "new-service"])
+            #expect(last.endpointSlices.first?.endpoints?.count == 2)
+            #expect(Set(last.namespaces.map(\.name)) == ["default", "kube-system", "ecommerce"])
+            #expect(feed.status.synced)
+            #expect(feed.status.events >= 3)
+        }
+        let watches = try await server.requests().filter { $0.path == "/api/v1/services" && $0.query["watch"] == "true" }
+        #expect(watches.first?.query["resourceVersion"] == "100")
+        #expect(watches.first?.query["allowWatchBookmarks"] == "true")
+    }
+
+    @Test func goneMidStreamListsAgainAndForgetsWhatWasDeletedMeanwhile() async throws {
+        let server = try FakeAPIServer(scenario: "gone")
+        defer { server.stop() }
+        try await withFeed(server.url) { published, feed in
+            // The first list holds payment-service; a state without it can only come from the relist.
+            let after = try await published.first { state in
+                !state.services.contains { $0.name == "payment-service" } && !state.services.isEmpty
+            }
+            #expect(Set(after.services.map(\.name)) == ["product-service", "kube-dns"])
+            try await eventually { feed.status.relists == 1 }
+        }
+        let lists = try await server.requests().filter { $0.path == "/api/v1/services" && $0.query["watch"] == nil }
+        #expect(lists.count == 2)
+        let watches = try await server.requests().filter { $0.path == "/api/v1/services" && $0.query["watch"] == "true" }
+        #expect(watches.last?.query["resourceVersion"] == "300")
+    }
+
+    @Test func aDroppedStreamResumesFromTheLastVersionSeen() async throws {
+        let server = try FakeAPIServer(scenario: "drop")
+        defer { server.stop() }
+        try await withFeed(server.url) { published, _ in
+            let state = try await published.first { $0.services.contains { $0.name == "after-drop" } }
+            #expect(state.services.contains { $0.name == "before-drop" })
+        }
+        let watches = try await server.requests().filter { $0.path == "/api/v1/services" && $0.query["watch"] == "true" }
+        #expect(watches.count >= 2)
+        #expect(watches[1].query["resourceVersion"] == "211")
+        let lists = try await server.requests().filter { $0.path == "/api/v1/services" && $0.query["watch"] == nil }
+        #expect(lists.count == 1)
+    }
+
+    @Test func anUnreachableSourceIsRetriedUntilItAnswers() async throws {
+        // Learn a free port from a first server, then leave it closed while the feed starts.
+        let probe = try FakeAPIServer(scenario: "events")
+        let port = probe.port
+        probe.stop()
+        try await withFeed("http://127.0.0.1:\(port)") { published, feed in
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(published.count == 0)
+            #expect(!feed.status.synced)
+            #expect(feed.status.lastError != nil)
+            let server = try FakeAPIServer(scenario: "events", port: port)
+            defer { server.stop() }
+            let state = try await published.first { !$0.services.isEmpty }
+            #expect(state.services.contains { $0.name == "product-service" })
+            #expect(feed.status.synced)
+        }
+    }
+}
+
+/// The states a feed published, for polling in tests.
+final class Published: Sendable {
+    private let states = Mutex<[ClusterState]>([])
+
+    func append(_ state: ClusterState) { states.withLock { $0.append(state) } }
+    var count: Int { states.withLock { $0.count } }
+
+    /// The first published state that satisfies `condition`, waiting up to 10 s for it.
+    func first(where condition: @Sendable (ClusterState) -> Bool) async throws -> ClusterState {
+        for _ in 0..<1000 {
+            if let match = states.withLock({ $0.first(where: condition) }) { return match }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw FakeServerError("no published state matched within 10 s; last: \(states.withLock { $0.last.map { $0.services.map(\.name) } ?? [] })")
+    }
+}
+
+func eventually(_ condition: @Sendable () -> Bool) async throws {
+    for _ in 0..<500 {
+        if condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    throw FakeServerError("condition not met within 5 s")
+}
