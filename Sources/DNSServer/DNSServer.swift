@@ -26,15 +26,25 @@ public struct DNSServer: Sendable {
         } catch {
             throw ServerError.configuration("cannot load --manifests: \(error)")
         }
+        let forwarding = try configuration.forwarding.withoutLoops(listen: configuration.dns) { warning in
+            logger.warning("\(warning)")
+        }
         var serial = Self.serial(after: 0)
         var snapshot = try build(sources, serial: serial)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
-        let publisher = try SnapshotPublisher(group: group, snapshot: snapshot, udpSize: configuration.udpSize)
         let listeners: Listeners
+        let forwarders: Forwarders?
+        let publisher: SnapshotPublisher
         do {
+            forwarders = try await Forwarders.start(
+                group: group, configuration: forwarding, maxUDPSize: configuration.udpSize)
+            publisher = try SnapshotPublisher(
+                group: group, snapshot: snapshot, udpSize: configuration.udpSize, forwarding: forwarders != nil)
             listeners = try await Listeners.bind(
-                configuration.dns, group: group, publisher: publisher, configuration: configuration)
+                configuration.dns, group: group, publisher: publisher, forwarders: forwarders,
+                configuration: configuration)
         } catch {
+            // Shutting the group down closes whatever was bound; the start-up error is what to report.
             try? await group.shutdownGracefully()
             throw error
         }
@@ -42,6 +52,7 @@ public struct DNSServer: Sendable {
         logger.info("serving DNS", metadata: [
             "dns.listen": "\(bound)", "dns.zone": "\(configuration.zone.zone)",
             "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
+            "dns.upstreams": "\(forwarding.upstreams.map(\.description).joined(separator: ","))",
         ])
         onListening(bound)
 
@@ -65,6 +76,14 @@ public struct DNSServer: Sendable {
         }
         logger.info("shutting down")
         await listeners.close()
+        if let forwarders {
+            let statistics = await forwarders.statistics()
+            logger.info("forwarding statistics", metadata: [
+                "forward.queries": "\(statistics.queries)", "forward.cacheHits": "\(statistics.cacheHits)",
+                "forward.cacheMisses": "\(statistics.cacheMisses)", "forward.servFails": "\(statistics.servFails)",
+            ])
+            await forwarders.close()
+        }
         try await group.shutdownGracefully()
     }
 

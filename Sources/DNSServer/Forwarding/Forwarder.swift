@@ -1,0 +1,251 @@
+import DNSWire
+import NIOCore
+import NIOPosix
+
+/// Forwards the queries of one event loop to the upstream resolvers and caches the answers.
+///
+/// Loop-confined: every method runs on `loop` (the listeners' handlers, the upstream sockets'
+/// handlers and the timers all live there), so it holds plain state with no lock and no actor.
+/// Each upstream gets one UDP socket of this loop; a truncated answer is asked again over TCP
+/// from the same loop.
+final class Forwarder {
+    let loop: any EventLoop
+    let cache: AnswerCache
+    private(set) var statistics = ForwardingStatistics()
+
+    private let upstreams: [SocketAddress]
+    private let timeout: TimeAmount
+    private let maxUDPSize: Int
+    private let maxTTL: UInt32
+    private let opt: [UInt8]
+    private let inFlight: InFlightLimit
+    private var health: UpstreamHealth
+    private var sockets: [(any Channel)?]
+    private var pending: [UInt16: PendingQuery] = [:]
+    private var random = SystemRandomNumberGenerator()
+
+    init(
+        loop: any EventLoop, upstreams: [SocketAddress], configuration: ForwardingConfiguration,
+        maxUDPSize: Int, inFlight: InFlightLimit
+    ) throws {
+        self.loop = loop
+        self.upstreams = upstreams
+        self.timeout = .nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000
+            + configuration.timeout.components.attoseconds / 1_000_000_000)
+        self.maxUDPSize = maxUDPSize
+        self.maxTTL = configuration.maxCacheTTL
+        self.opt = try MessageEncoder.optRecord(udpSize: UInt16(clamping: maxUDPSize))
+        self.inFlight = inFlight
+        self.cache = AnswerCache(capacity: configuration.cacheSize)
+        self.health = UpstreamHealth(count: upstreams.count)
+        self.sockets = Array(repeating: nil, count: upstreams.count)
+    }
+
+    /// The counters of this loop, the cache's included.
+    var currentStatistics: ForwardingStatistics {
+        var result = statistics
+        result.cacheHits = cache.hits
+        result.cacheMisses = cache.misses
+        result.cacheEntries = cache.count
+        result.cacheEvictions = cache.evictions
+        return result
+    }
+
+    func attach(_ socket: any Channel, upstream: Int) {
+        sockets[upstream] = socket
+    }
+
+    /// Answers `packet` (which the responder handed over as `query`) from the cache, or sends
+    /// it upstream and answers when the upstream does.
+    func forward(_ packet: ByteBuffer, query: Query, reply: ClientReply) {
+        guard query.hasQuestion, packet.readableBytes >= query.questionEnd else { return }
+        let question = Array(packet.readableBytesView.dropFirst(12).prefix(query.questionEnd - 12))
+        let client = ClientQuery(id: query.id, flags: query.flags, edns: query.edns, question: question, reply: reply)
+        let dnssec: UInt8 = (query.edns?.dnssecOK == true ? 1 : 0) | (query.flags & 0x0010 != 0 ? 2 : 0)
+        let key = AnswerCache.Key(
+            name: Self.lowercased(question.prefix(query.nameLength)), type: query.type, qclass: query.qclass,
+            dnssec: dnssec)
+        statistics.queries += 1
+        let now = NIODeadline.now()
+        if let hit = cache.lookup(key, now: now) {
+            reply.send(ForwardMessages.reply(
+                hit.answer, age: hit.age, to: client, opt: opt, limit: client.limit(maxUDPSize: maxUDPSize)))
+            return
+        }
+        guard inFlight.acquire() else {
+            statistics.refusedOverCap += 1
+            reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.refused), to: client, opt: opt))
+            return
+        }
+        var id = UInt16.random(in: .min ... .max, using: &random)
+        while pending[id] != nil { id = UInt16.random(in: .min ... .max, using: &random) }
+        pending[id] = PendingQuery(
+            client: client, key: key, sent: ForwardMessages.upstreamQuery(id: id, client: client, opt: opt),
+            order: health.order(now: now))
+        ask(id)
+    }
+
+    /// A datagram on the socket of `upstream`. Anti-spoofing: it must come from that
+    /// upstream's address and port, carry the ID of a query now waiting on that upstream,
+    /// and answer the question we asked.
+    func received(_ datagram: ByteBuffer, from source: SocketAddress, upstream: Int) {
+        let bytes = Array(datagram.readableBytesView)
+        let id = bytes.count >= 12 ? UInt16(bytes[0]) << 8 | UInt16(bytes[1]) : 0
+        guard bytes.count >= 12, source == upstreams[upstream], let entry = pending[id], !entry.overTCP, entry.upstream == upstream,
+            let answer = UpstreamAnswer(bytes, answering: entry.sent, sentQuestionEnd: entry.sentQuestionEnd, maxTTL: maxTTL)
+        else {
+            statistics.rejectedResponses += 1
+            return
+        }
+        if answer.truncated {
+            retryOverTCP(id)
+        } else {
+            health.succeeded(upstream)
+            finish(id, answer)
+        }
+    }
+
+    /// A framed answer on the TCP connection of attempt `attempt` of query `id`.
+    func received(tcp message: ByteBuffer, id: UInt16, attempt: Int) {
+        guard let entry = pending[id], entry.attempt == attempt,
+            let answer = UpstreamAnswer(
+                Array(message.readableBytesView), answering: entry.sent, sentQuestionEnd: entry.sentQuestionEnd,
+                maxTTL: maxTTL)
+        else {
+            statistics.rejectedResponses += 1
+            return
+        }
+        health.succeeded(entry.upstream)
+        finish(id, answer)
+    }
+
+    /// The TCP connection of that attempt closed or failed before an answer: next upstream.
+    func tcpEnded(id: UInt16, attempt: Int) {
+        guard pending[id]?.attempt == attempt else { return }
+        failAttempt(id)
+    }
+
+    /// Closes the upstream sockets and answers nothing more; call on shutdown.
+    func close() {
+        for socket in sockets {
+            // Closing a socket that already failed has nothing left to release.
+            socket?.close(promise: nil)
+        }
+        for (_, entry) in pending {
+            entry.timer?.cancel()
+            inFlight.release()
+        }
+        pending = [:]
+    }
+
+    private func ask(_ id: UInt16) {
+        guard var entry = pending[id] else { return }
+        entry.timer = schedule(id, attempt: entry.attempt)
+        entry.overTCP = false
+        pending[id] = entry
+        statistics.upstreamQueries += 1
+        guard let socket = sockets[entry.upstream] else { return }
+        let envelope = AddressedEnvelope(
+            remoteAddress: upstreams[entry.upstream], data: socket.allocator.buffer(bytes: entry.sent))
+        // A send that fails (no route) shows up as the timeout of this attempt.
+        socket.writeAndFlush(envelope, promise: nil)
+    }
+
+    private func schedule(_ id: UInt16, attempt: Int) -> Scheduled<Void> {
+        loop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            guard pending[id]?.attempt == attempt else { return }
+            failAttempt(id)
+        }
+    }
+
+    /// The current upstream failed: hold it down and try the next, or SERVFAIL after the last.
+    private func failAttempt(_ id: UInt16) {
+        guard var entry = pending[id] else { return }
+        entry.timer?.cancel()
+        // The connection of a failed attempt is of no more use; it may already be closed.
+        entry.tcp?.close(promise: nil)
+        entry.tcp = nil
+        statistics.upstreamFailures += 1
+        health.failed(entry.upstream, now: .now())
+        entry.attempt += 1
+        pending[id] = entry
+        if entry.attempt < entry.order.count {
+            ask(id)
+        } else {
+            pending[id] = nil
+            inFlight.release()
+            statistics.servFails += 1
+            entry.client.reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.servFail), to: entry.client, opt: opt))
+        }
+    }
+
+    private func retryOverTCP(_ id: UInt16) {
+        guard var entry = pending[id] else { return }
+        statistics.tcpRetries += 1
+        entry.timer?.cancel()
+        entry.timer = schedule(id, attempt: entry.attempt)
+        entry.overTCP = true
+        pending[id] = entry
+        let attempt = entry.attempt
+        let query = entry.sent
+        UpstreamTCP.connect(to: upstreams[entry.upstream], forwarder: self, id: id, attempt: attempt, timeout: timeout)
+            .assumeIsolated()
+            .whenComplete { [self] result in
+                switch result {
+                case .success(let channel):
+                    guard pending[id]?.attempt == attempt else {
+                        // The attempt timed out while connecting: the connection is not needed.
+                        channel.close(promise: nil)
+                        return
+                    }
+                    pending[id]?.tcp = channel
+                    UpstreamTCP.send(query, on: channel)
+                case .failure:
+                    tcpEnded(id: id, attempt: attempt)
+                }
+            }
+    }
+
+    private func finish(_ id: UInt16, _ answer: UpstreamAnswer) {
+        guard let entry = pending.removeValue(forKey: id) else { return }
+        entry.timer?.cancel()
+        // Done with the connection; it may have closed on its own already.
+        entry.tcp?.close(promise: nil)
+        inFlight.release()
+        statistics.answered += 1
+        if let ttl = answer.cacheTTL {
+            cache.insert(entry.key, answer: answer, ttl: ttl, now: .now())
+        }
+        entry.client.reply.send(ForwardMessages.reply(
+            answer, age: 0, to: entry.client, opt: opt, limit: entry.client.limit(maxUDPSize: maxUDPSize)))
+    }
+
+    private static func lowercased(_ name: ArraySlice<UInt8>) -> [UInt8] {
+        // Length octets are below 64 and never in A-Z, so the whole wire name can be mapped.
+        name.map { $0 &+ (($0 &- 0x41) < 26 ? 0x20 : 0) }
+    }
+}
+
+/// A query waiting for an upstream.
+struct PendingQuery {
+    var client: ClientQuery
+    var key: AnswerCache.Key
+    /// Our query as sent (fresh ID, our OPT).
+    var sent: [UInt8]
+    /// Upstreams in the order they are tried, and which of them is being asked now.
+    var order: [Int]
+    var attempt = 0
+    var timer: Scheduled<Void>?
+    var overTCP = false
+    var tcp: (any Channel)?
+
+    init(client: ClientQuery, key: AnswerCache.Key, sent: [UInt8], order: [Int]) {
+        self.client = client
+        self.key = key
+        self.sent = sent
+        self.order = order
+    }
+
+    var upstream: Int { order[attempt] }
+    var sentQuestionEnd: Int { 12 + client.question.count }
+}

@@ -1,0 +1,70 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// One ``Forwarder`` per event loop, with its upstream sockets bound on that loop.
+public final class Forwarders: Sendable {
+    private let forwarders: [ObjectIdentifier: NIOLoopBound<Forwarder>]
+
+    private init(_ forwarders: [ObjectIdentifier: NIOLoopBound<Forwarder>]) {
+        self.forwarders = forwarders
+    }
+
+    /// Binds the upstream sockets of every loop of `group`; nil when forwarding is off.
+    static func start(
+        group: any EventLoopGroup, configuration: ForwardingConfiguration, maxUDPSize: Int
+    ) async throws -> Forwarders? {
+        guard configuration.isEnabled else { return nil }
+        let addresses = try configuration.upstreams.map { try $0.socketAddress() }
+        let inFlight = InFlightLimit(limit: configuration.maxInFlight)
+        var forwarders: [ObjectIdentifier: NIOLoopBound<Forwarder>] = [:]
+        for loop in group.makeIterator() {
+            let bound = try await loop.submit {
+                NIOLoopBound(
+                    try Forwarder(
+                        loop: loop, upstreams: addresses, configuration: configuration, maxUDPSize: maxUDPSize,
+                        inFlight: inFlight),
+                    eventLoop: loop)
+            }.get()
+            forwarders[ObjectIdentifier(loop)] = bound
+            for (index, address) in addresses.enumerated() {
+                let socket = try await DatagramBootstrap(group: loop)
+                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65536))
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(
+                                UpstreamUDPHandler(forwarder: bound.value, upstream: index))
+                        }
+                    }
+                    .bind(host: address.protocol == .inet6 ? "::" : "0.0.0.0", port: 0).get()
+                try await loop.submit { bound.value.attach(socket, upstream: index) }.get()
+            }
+        }
+        return Forwarders(forwarders)
+    }
+
+    /// The forwarder of `loop`; call on that loop.
+    func forwarder(for loop: any EventLoop) -> Forwarder? {
+        forwarders[ObjectIdentifier(loop)]?.value
+    }
+
+    /// The counters of every loop added up.
+    public func statistics() async -> ForwardingStatistics {
+        var total = ForwardingStatistics()
+        for bound in forwarders.values {
+            // A loop that is shutting down has nothing more to count.
+            if let one = try? await bound.eventLoop.submit({ bound.value.currentStatistics }).get() {
+                total = total + one
+            }
+        }
+        return total
+    }
+
+    /// Closes the upstream sockets of every loop.
+    func close() async {
+        for bound in forwarders.values {
+            // A loop that is already shutting down closes its sockets itself.
+            try? await bound.eventLoop.submit { bound.value.close() }.get()
+        }
+    }
+}
