@@ -1,3 +1,4 @@
+import ClusterZone
 import DNSWire
 import Testing
 
