@@ -13,6 +13,19 @@ final class FakeUpstream: Sendable {
         var authority: [Record] = []
         /// Over UDP: TC=1 and no records, so the asker must come back over TCP.
         var truncateOverUDP = false
+        /// Over UDP, first a forged answer (address 6.6.6.6) that the asker must throw away.
+        var forgery: Forgery?
+        /// With a forgery: whether the genuine answer follows it.
+        var genuineAfterForgery = true
+    }
+
+    enum Forgery: Sendable {
+        /// Another query ID.
+        case wrongID
+        /// The right ID, another question.
+        case wrongQuestion
+        /// The right ID and question, from another port of this host.
+        case otherPort
     }
 
     struct State {
@@ -26,6 +39,8 @@ final class FakeUpstream: Sendable {
     let port: Int
     private let group: MultiThreadedEventLoopGroup
     private let channels: [any Channel]
+    /// Where forgeries from another port are sent from.
+    let spoofer: any Channel
 
     /// Binds UDP on an ephemeral port, then TCP on the same one (retrying with a new port in
     /// the rare case that TCP port is taken).
@@ -52,7 +67,8 @@ final class FakeUpstream: Sendable {
                         }
                     }
                     .bind(host: "127.0.0.1", port: port).get()
-                let upstream = FakeUpstream(port: port, group: group, channels: [udp, tcp])
+                let spoofer = try await DatagramBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+                let upstream = FakeUpstream(port: port, group: group, channels: [udp, tcp, spoofer], spoofer: spoofer)
                 holder.upstream.withLock { $0 = upstream }
                 return upstream
             } catch {
@@ -62,10 +78,11 @@ final class FakeUpstream: Sendable {
         throw FakeUpstreamError.noPort
     }
 
-    private init(port: Int, group: MultiThreadedEventLoopGroup, channels: [any Channel]) {
+    private init(port: Int, group: MultiThreadedEventLoopGroup, channels: [any Channel], spoofer: any Channel) {
         self.port = port
         self.group = group
         self.channels = channels
+        self.spoofer = spoofer
     }
 
     var address: String { "127.0.0.1:\(port)" }
@@ -92,9 +109,10 @@ final class FakeUpstream: Sendable {
         try await group.shutdownGracefully()
     }
 
-    /// The response to `query`, or nil to stay silent. Counts the query.
-    func respond(to query: [UInt8], overTCP: Bool) -> [UInt8]? {
-        guard let parsed = Self.question(query) else { return nil }
+    /// The responses to `query` in order (none: silent), each marked when it must leave from
+    /// the spoofing socket. Counts the query.
+    func respond(to query: [UInt8], overTCP: Bool) -> [(message: [UInt8], spoofed: Bool)] {
+        guard let parsed = Self.question(query) else { return [] }
         let (answer, silent) = state.withLock { state -> (Answer?, Bool) in
             if overTCP {
                 state.tcpQueries[parsed.name, default: 0] += 1
@@ -103,9 +121,37 @@ final class FakeUpstream: Sendable {
             }
             return (state.answers[parsed.name], state.silent)
         }
-        guard !silent else { return nil }
+        guard !silent else { return [] }
         let spec = answer ?? Answer(rcode: ResponseCode.refused)
-        let truncate = spec.truncateOverUDP && !overTCP
+        guard let genuine = Self.message(for: query, parsed, spec, truncate: spec.truncateOverUDP && !overTCP) else {
+            return []
+        }
+        guard let forgery = spec.forgery, !overTCP else { return [(genuine, false)] }
+        let forged = Self.forge(forgery, query: query, parsed)
+        return [(forged, forgery == .otherPort)] + (spec.genuineAfterForgery ? [(genuine, false)] : [])
+    }
+
+    private static func forge(
+        _ forgery: Forgery, query: [UInt8], _ parsed: (name: String, type: UInt16, questionEnd: Int, hasOPT: Bool)
+    ) -> [UInt8] {
+        let evil = Answer(answer: [Record(owner: try! DNSName(parsed.name), ttl: 300, data: .a([6, 6, 6, 6]))])
+        var forged = message(for: query, parsed, evil, truncate: false) ?? []
+        switch forgery {
+        case .wrongID:
+            forged[0] ^= 0x55
+        case .wrongQuestion:
+            // Same length, another name: the first letter changed.
+            forged[13] = forged[13] == UInt8(ascii: "z") ? UInt8(ascii: "y") : UInt8(ascii: "z")
+        case .otherPort:
+            break
+        }
+        return forged
+    }
+
+    private static func message(
+        for query: [UInt8], _ parsed: (name: String, type: UInt16, questionEnd: Int, hasOPT: Bool), _ spec: Answer,
+        truncate: Bool
+    ) -> [UInt8]? {
         guard let name = try? DNSName(parsed.name),
             var message = try? MessageEncoder.response(
                 name: name, type: parsed.type, rcode: spec.rcode, authoritative: false,
@@ -159,12 +205,15 @@ final class FakeUDPHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        let upstream = holder.upstream.withLock { $0 }
-        guard let response = upstream?.respond(to: Array(envelope.data.readableBytesView), overTCP: false) else {
-            return
+        guard let upstream = holder.upstream.withLock({ $0 }) else { return }
+        for (response, spoofed) in upstream.respond(to: Array(envelope.data.readableBytesView), overTCP: false) {
+            let out = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: context.channel.allocator.buffer(bytes: response))
+            if spoofed {
+                upstream.spoofer.writeAndFlush(out, promise: nil)
+            } else {
+                context.writeAndFlush(wrapOutboundOut(out), promise: nil)
+            }
         }
-        let out = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: context.channel.allocator.buffer(bytes: response))
-        context.writeAndFlush(wrapOutboundOut(out), promise: nil)
     }
 }
 
@@ -191,7 +240,9 @@ final class FakeTCPHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let query = unwrapInboundIn(data)
         let upstream = holder.upstream.withLock { $0 }
-        guard let response = upstream?.respond(to: Array(query.readableBytesView), overTCP: true) else { return }
+        guard let response = upstream?.respond(to: Array(query.readableBytesView), overTCP: true).first?.message else {
+            return
+        }
         var out = context.channel.allocator.buffer(capacity: response.count + 2)
         out.writeInteger(UInt16(response.count))
         out.writeBytes(response)

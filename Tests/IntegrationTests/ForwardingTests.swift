@@ -47,6 +47,9 @@ struct ForwardingTests {
             let reverse = try #require(try client.ask("4.3.2.1.in-addr.arpa", PTR))
             #expect(reverse.rcode == 0 && reverse.ra)
             #expect(reverse.answer == ["4.3.2.1.in-addr.arpa. 60 IN PTR host.example.com."])
+            // Over TCP too, and the question as the client spelled it.
+            let tcp = try #require(try client.tcp(QueryEncoder.query(name: "Example.COM", type: AAAA, id: 99)))
+            #expect(tcp.id == 99 && tcp.ra && tcp.rcode == 0 && tcp.question.first?.hasPrefix("Example.COM.") == true)
             // Names of our own zone are never forwarded.
             let cluster = try #require(try client.ask("nothing.default.svc.cluster.local", A))
             #expect(cluster.rcode == 3 && cluster.aa && !cluster.ra)
@@ -171,8 +174,47 @@ struct ForwardingTests {
         try await upstream.stop()
     }
 
-    @Test func upstreamNoneAnswersOutsideNamesREFUSED() async throws {
-        let server = try ServerProcess(["--upstream", "none"])
+    @Test func forgedAnswersAreThrownAway() async throws {
+        let upstream = try await FakeUpstream.start()
+        let forgeries: [(String, FakeUpstream.Forgery)] = [
+            ("id.example", .wrongID), ("question.example", .wrongQuestion), ("port.example", .otherPort),
+        ]
+        for (name, forgery) in forgeries {
+            upstream.set(name, .init(answer: [Self.a(name, [192, 0, 2, 53])], forgery: forgery))
+        }
+        upstream.set("only.example", .init(answer: [Self.a("only.example", [192, 0, 2, 53])], forgery: .otherPort, genuineAfterForgery: false))
+        try withServer([upstream], ["--upstream-timeout", "0.5"]) { client in
+            for (name, _) in forgeries {
+                let response = try #require(try client.ask(name, A))
+                #expect(response.answer == ["\(name). 300 IN A 192.0.2.53"], "forgery for \(name)")
+            }
+            // Nothing but a forgery came: the upstream counts as silent.
+            #expect(try client.ask("only.example", A)?.rcode == 2)
+        }
+        try await upstream.stop()
+    }
+
+    @Test func theCacheEvictsWhenFull() async throws {
+        let upstream = try await FakeUpstream.start()
+        for name in ["e1.example", "e2.example", "e3.example"] {
+            upstream.set(name, .init(answer: [Self.a(name, [192, 0, 2, 9])]))
+        }
+        try withServer([upstream], ["--cache-size", "2"]) { (client: DNSClient) throws in
+            for name in ["e1.example", "e2.example", "e3.example", "e1.example", "e3.example"] {
+                #expect(try client.ask(name, A)?.answer.count == 1)
+            }
+        }
+        // e3 took e1's place; e1 came back in e2's; e3 stayed cached.
+        #expect(upstream.udpQueries("e1.example") == 2)
+        #expect(upstream.udpQueries("e3.example") == 1)
+        try await upstream.stop()
+    }
+
+    @Test(arguments: [true, false])
+    func upstreamNoneAnswersOutsideNamesREFUSED(throughEnvironment: Bool) async throws {
+        let server = throughEnvironment
+            ? try ServerProcess([], environment: ["CLUSTERDNS_UPSTREAM": "none"])
+            : try ServerProcess(["--upstream", "none"])
         defer { server.stop() }
         let client = DNSClient(port: server.port)
         let outside = try #require(try client.ask("example.com", A))
