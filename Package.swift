@@ -56,6 +56,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "DNSServerTests",
+            dependencies: [
+                "DNSServer", "DNSWire", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "DNSWire",

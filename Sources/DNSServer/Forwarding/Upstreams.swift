@@ -26,7 +26,7 @@ extension HostPort {
 /// The `nameserver` lines of a resolv.conf file (resolv.conf(5)).
 public enum ResolvConf {
     /// The nameservers of the file at `path`, port 53, in file order. Entries that are not IP
-    /// addresses (or carry an IPv6 zone index) are returned in `skipped` so the caller can say so.
+    /// addresses are returned in `skipped` so the caller can say so.
     public static func nameservers(path: String = "/etc/resolv.conf") throws -> (upstreams: [HostPort], skipped: [String]) {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         return parse(text)
