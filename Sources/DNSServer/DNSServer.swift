@@ -17,8 +17,10 @@ public struct DNSServer: Sendable {
         self.logger = logger
     }
 
-    /// Serves until cancelled. `onListening` gets the bound address once queries are answered.
-    public func run(onListening: @Sendable (HostPort) -> Void = { _ in }) async throws {
+    /// Serves until cancelled. `onListening` gets the bound address once queries are answered,
+    /// and the forwarders (nil when forwarding is off), whose ``Forwarders/statistics()`` hold
+    /// the forwarding and cache counters.
+    public func run(onListening: @Sendable (HostPort, Forwarders?) -> Void = { _, _ in }) async throws {
         let sources = ZoneSources(
             zonesDirectory: configuration.zonesDirectory, manifests: configuration.manifests, logger: logger)
         do {
@@ -37,7 +39,7 @@ public struct DNSServer: Sendable {
         let publisher: SnapshotPublisher
         do {
             forwarders = try await Forwarders.start(
-                group: group, configuration: forwarding, maxUDPSize: configuration.udpSize)
+                group: group, configuration: forwarding, maxUDPSize: configuration.udpSize, logger: logger)
             publisher = try SnapshotPublisher(
                 group: group, snapshot: snapshot, udpSize: configuration.udpSize, forwarding: forwarders != nil)
             listeners = try await Listeners.bind(
@@ -54,7 +56,7 @@ public struct DNSServer: Sendable {
             "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
             "dns.upstreams": "\(forwarding.upstreams.map(\.description).joined(separator: ","))",
         ])
-        onListening(bound)
+        onListening(bound, forwarders)
 
         while !Task.isCancelled {
             do {

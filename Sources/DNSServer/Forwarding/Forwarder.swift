@@ -1,4 +1,5 @@
 import DNSWire
+import Logging
 import NIOCore
 import NIOPosix
 
@@ -19,6 +20,7 @@ final class Forwarder {
     private let maxTTL: UInt32
     private let opt: [UInt8]
     private let inFlight: InFlightLimit
+    private let logger: Logger
     private var health: UpstreamHealth
     private var sockets: [(any Channel)?]
     private var pending: [UInt16: PendingQuery] = [:]
@@ -26,8 +28,9 @@ final class Forwarder {
 
     init(
         loop: any EventLoop, upstreams: [SocketAddress], configuration: ForwardingConfiguration,
-        maxUDPSize: Int, inFlight: InFlightLimit
+        maxUDPSize: Int, inFlight: InFlightLimit, logger: Logger
     ) throws {
+        self.logger = logger
         self.loop = loop
         self.upstreams = upstreams
         self.timeout = .nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000
@@ -100,7 +103,7 @@ final class Forwarder {
         if answer.truncated {
             retryOverTCP(id)
         } else {
-            health.succeeded(upstream)
+            succeeded(upstream)
             finish(id, answer)
         }
     }
@@ -115,7 +118,7 @@ final class Forwarder {
             statistics.rejectedResponses += 1
             return
         }
-        health.succeeded(entry.upstream)
+        succeeded(entry.upstream)
         finish(id, answer)
     }
 
@@ -166,7 +169,12 @@ final class Forwarder {
         entry.tcp?.close(promise: nil)
         entry.tcp = nil
         statistics.upstreamFailures += 1
-        health.failed(entry.upstream, now: .now())
+        if health.failed(entry.upstream, now: .now()) {
+            // Once per outage, not per query: a dead upstream must not flood the log.
+            logger.warning("upstream not answering, asking the others first", metadata: [
+                "forward.upstream": "\(upstreams[entry.upstream])", "forward.timeout": "\(timeout)",
+            ])
+        }
         entry.attempt += 1
         pending[id] = entry
         if entry.attempt < entry.order.count {
@@ -218,6 +226,12 @@ final class Forwarder {
         }
         entry.client.reply.send(ForwardMessages.reply(
             answer, age: 0, to: entry.client, opt: opt, limit: entry.client.limit(maxUDPSize: maxUDPSize)))
+    }
+
+    private func succeeded(_ upstream: Int) {
+        if health.succeeded(upstream) {
+            logger.notice("upstream answers again", metadata: ["forward.upstream": "\(upstreams[upstream])"])
+        }
     }
 
     private static func lowercased(_ name: ArraySlice<UInt8>) -> [UInt8] {

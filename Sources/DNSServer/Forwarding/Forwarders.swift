@@ -12,7 +12,7 @@ public final class Forwarders: Sendable {
 
     /// Binds the upstream sockets of every loop of `group`; nil when forwarding is off.
     static func start(
-        group: any EventLoopGroup, configuration: ForwardingConfiguration, maxUDPSize: Int
+        group: any EventLoopGroup, configuration: ForwardingConfiguration, maxUDPSize: Int, logger: Logger
     ) async throws -> Forwarders? {
         guard configuration.isEnabled else { return nil }
         let addresses = try configuration.upstreams.map { try $0.socketAddress() }
@@ -23,7 +23,7 @@ public final class Forwarders: Sendable {
                 NIOLoopBound(
                     try Forwarder(
                         loop: loop, upstreams: addresses, configuration: configuration, maxUDPSize: maxUDPSize,
-                        inFlight: inFlight),
+                        inFlight: inFlight, logger: logger),
                     eventLoop: loop)
             }.get()
             forwarders[ObjectIdentifier(loop)] = bound

@@ -20,18 +20,22 @@ struct UpstreamHealth {
         return up + down
     }
 
-    func isDown(_ upstream: Int, now: NIODeadline) -> Bool {
-        downUntil[upstream] > now
-    }
-
-    mutating func failed(_ upstream: Int, now: NIODeadline) {
+    /// Holds `upstream` down; true when it was healthy until now.
+    @discardableResult
+    mutating func failed(_ upstream: Int, now: NIODeadline) -> Bool {
         failures[upstream] += 1
         let holdDown = min(30_000, 1000 << min(failures[upstream] - 1, 5))
         downUntil[upstream] = now + .milliseconds(Int64(holdDown))
+        return failures[upstream] == 1
     }
 
-    mutating func succeeded(_ upstream: Int) {
-        failures[upstream] = 0
-        downUntil[upstream] = .uptimeNanoseconds(0)
+    /// Marks `upstream` healthy; true when it had failed before.
+    @discardableResult
+    mutating func succeeded(_ upstream: Int) -> Bool {
+        defer {
+            failures[upstream] = 0
+            downUntil[upstream] = .uptimeNanoseconds(0)
+        }
+        return failures[upstream] > 0
     }
 }
