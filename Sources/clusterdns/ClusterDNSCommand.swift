@@ -47,7 +47,7 @@ struct ClusterDNSCommand: AsyncParsableCommand {
 
     @Option(
         help: """
-            Upstream resolver for names outside our zones, HOST[:PORT], repeatable; 'none' turns \
+            Upstream resolver for names outside our zones, IP[:PORT], repeatable; 'none' turns \
             forwarding off (env CLUSTERDNS_UPSTREAM, comma-separated; default: the nameservers of /etc/resolv.conf).
             """)
     var upstream: [String] = envList("UPSTREAM")

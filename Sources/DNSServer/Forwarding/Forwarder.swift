@@ -94,8 +94,10 @@ final class Forwarder {
     func received(_ datagram: ByteBuffer, from source: SocketAddress, upstream: Int) {
         let bytes = Array(datagram.readableBytesView)
         let id = bytes.count >= 12 ? UInt16(bytes[0]) << 8 | UInt16(bytes[1]) : 0
-        guard bytes.count >= 12, source == upstreams[upstream], let entry = pending[id], !entry.overTCP, entry.upstream == upstream,
-            let answer = UpstreamAnswer(bytes, answering: entry.sent, sentQuestionEnd: entry.sentQuestionEnd, maxTTL: maxTTL)
+        guard bytes.count >= 12, source == upstreams[upstream],
+            let entry = pending[id], !entry.overTCP, entry.upstream == upstream,
+            let answer = UpstreamAnswer(
+                bytes, answering: entry.sent, sentQuestionEnd: entry.sentQuestionEnd, maxTTL: maxTTL)
         else {
             statistics.rejectedResponses += 1
             return

@@ -28,19 +28,32 @@ public final class Forwarders: Sendable {
             }.get()
             forwarders[ObjectIdentifier(loop)] = bound
             for (index, address) in addresses.enumerated() {
-                let socket = try await DatagramBootstrap(group: loop)
-                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65536))
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(
-                                UpstreamUDPHandler(forwarder: bound.value, upstream: index))
-                        }
-                    }
-                    .bind(host: address.protocol == .inet6 ? "::" : "0.0.0.0", port: 0).get()
-                try await loop.submit { bound.value.attach(socket, upstream: index) }.get()
+                try await bindSocket(
+                    on: loop, to: address, named: configuration.upstreams[index], forwarder: bound, upstream: index)
             }
         }
         return Forwarders(forwarders)
+    }
+
+    /// The UDP socket of one upstream on one loop, handed to that loop's forwarder.
+    private static func bindSocket(
+        on loop: any EventLoop, to address: SocketAddress, named upstream: HostPort,
+        forwarder bound: NIOLoopBound<Forwarder>, upstream index: Int
+    ) async throws(ServerError) {
+        do {
+            let socket = try await DatagramBootstrap(group: loop)
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65536))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            UpstreamUDPHandler(forwarder: bound.value, upstream: index))
+                    }
+                }
+                .bind(host: address.protocol == .inet6 ? "::" : "0.0.0.0", port: 0).get()
+            try await loop.submit { bound.value.attach(socket, upstream: index) }.get()
+        } catch {
+            throw ServerError.configuration("cannot open a socket to --upstream \(upstream): \(error)")
+        }
     }
 
     /// The forwarder of `loop`; call on that loop.
