@@ -80,6 +80,38 @@ struct AnswerCacheTests {
         #expect(parse(Array(try Self.response(to: Self.sent).prefix(20))) == nil)
     }
 
+    @Test func mangledUpstreamAnswersNeverCrashTheReader() throws {
+        let records = [Record(owner: Self.name, ttl: 300, data: .a([192, 0, 2, 1]))]
+        let seed = try Self.response(to: Self.sent, answer: records, authority: [Self.soa(ttl: 60, minimum: 5)])
+        var state: UInt64 = 2026
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        let opt = try MessageEncoder.optRecord(udpSize: 1232)
+        let client = ClientQuery(
+            id: 1, flags: 0x0100, edns: Query.EDNS(udpSize: 4096, version: 0, dnssecOK: false),
+            question: Array(Self.sent[12..<Self.sentQuestionEnd]), reply: .tcp(EmbeddedChannel()))
+        var accepted = 0
+        for _ in 0..<20_000 {
+            var bytes = seed
+            for _ in 0..<(1 + next() % 4) {
+                // Past the question, so that some mangled answers still match and get parsed deeper.
+                let index = Self.sentQuestionEnd + next() % (bytes.count - Self.sentQuestionEnd)
+                bytes[index] = UInt8(truncatingIfNeeded: next())
+            }
+            if next() % 4 == 0 { bytes = Array(bytes.prefix(next() % bytes.count)) }
+            if let answer = parse(bytes) {
+                accepted += 1
+                #expect(answer.message.count <= bytes.count)
+                #expect(answer.ttlOffsets.allSatisfy { $0 + 4 <= answer.message.count })
+                let reply = ForwardMessages.reply(answer, age: 7, to: client, opt: opt, limit: 1232)
+                #expect(reply.count <= 1232)
+            }
+        }
+        #expect(accepted > 0)
+    }
+
     @Test func entriesExpireAndTheClockEvictsUnreferencedOnesFirst() throws {
         let answer = try #require(parse(try Self.response(to: Self.sent, answer: [
             Record(owner: Self.name, ttl: 300, data: .a([192, 0, 2, 1])),
