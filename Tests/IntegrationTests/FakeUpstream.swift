@@ -13,6 +13,8 @@ final class FakeUpstream: Sendable {
         var authority: [Record] = []
         /// Over UDP: TC=1 and no records, so the asker must come back over TCP.
         var truncateOverUDP = false
+        /// Over TCP: no answer (the connection stays open).
+        var silentOverTCP = false
         /// Over UDP, first a forged answer (address 6.6.6.6) that the asker must throw away.
         var forgery: Forgery?
         /// With a forgery: whether the genuine answer follows it.
@@ -121,7 +123,7 @@ final class FakeUpstream: Sendable {
             }
             return (state.answers[parsed.name], state.silent)
         }
-        guard !silent else { return [] }
+        guard !silent, !(overTCP && answer?.silentOverTCP == true) else { return [] }
         let spec = answer ?? Answer(rcode: ResponseCode.refused)
         guard let genuine = Self.message(for: query, parsed, spec, truncate: spec.truncateOverUDP && !overTCP) else {
             return []

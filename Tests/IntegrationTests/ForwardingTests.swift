@@ -150,6 +150,22 @@ struct ForwardingTests {
         try await upstream.stop()
     }
 
+    @Test func aTCPRetryThatTimesOutMovesOnToTheNextUpstream() async throws {
+        let first = try await FakeUpstream.start()
+        let second = try await FakeUpstream.start()
+        let records = (1...3).map { Self.a("stuck.example", [203, 0, 113, UInt8($0)]) }
+        first.set("stuck.example", .init(answer: records, truncateOverUDP: true, silentOverTCP: true))
+        second.set("stuck.example", .init(answer: records))
+        try withServer([first, second], ["--upstream-timeout", "0.5"]) { client in
+            let response = try #require(try client.ask("stuck.example", A))
+            #expect(response.rcode == 0 && response.answer.count == 3)
+        }
+        #expect(first.udpQueries("stuck.example") == 1 && first.tcpQueries("stuck.example") == 1)
+        #expect(second.udpQueries("stuck.example") == 1)
+        try await first.stop()
+        try await second.stop()
+    }
+
     @Test func queriesBeyondTheInFlightCapAreREFUSED() async throws {
         let upstream = try await FakeUpstream.start()
         upstream.setSilent(true)
@@ -174,6 +190,26 @@ struct ForwardingTests {
             slow.wait()
             #expect(results.values == [2, 2])
         }
+        try await upstream.stop()
+    }
+
+    @Test func identicalQuestionsShareOneUpstreamQuery() async throws {
+        let upstream = try await FakeUpstream.start()
+        upstream.setSilent(true)
+        try withServer([upstream], ["--upstream-timeout", "2"]) { client in
+            let first = ResultBox()
+            let done = DispatchGroup()
+            DispatchQueue.global().async(group: done) { first.add(try? client.ask("same.example", A)?.rcode) }
+            let deadline = Date().addingTimeInterval(3)
+            while upstream.udpQueries("same.example") < 1, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+            // Asked while the first is still waiting: it joins it instead of going upstream again.
+            let second = try #require(try client.ask("Same.Example", A, id: 2))
+            #expect(second.rcode == 2 && second.id == 2)
+            #expect(second.question.first?.hasPrefix("Same.Example.") == true)
+            done.wait()
+            #expect(first.values == [2])
+        }
+        #expect(upstream.udpQueries("same.example") == 1)
         try await upstream.stop()
     }
 

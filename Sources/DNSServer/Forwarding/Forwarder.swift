@@ -24,6 +24,10 @@ final class Forwarder {
     private var health: UpstreamHealth
     private var sockets: [(any Channel)?]
     private var pending: [UInt16: PendingQuery] = [:]
+    /// The waiting query of each question, so that identical questions share one upstream query.
+    private var pendingByKey: [AnswerCache.Key: UInt16] = [:]
+    /// Clients that may join one waiting query; more of the same question get REFUSED.
+    static let maxJoined = 256
     private var random = SystemRandomNumberGenerator()
 
     init(
@@ -75,6 +79,18 @@ final class Forwarder {
                 hit.answer, age: hit.age, to: client, opt: opt, limit: client.limit(maxUDPSize: maxUDPSize)))
             return
         }
+        if let id = pendingByKey[key], pending[id] != nil {
+            // The same question is already on its way (a burst after an entry expired, or many
+            // pods asking at once): the answer goes to every asker.
+            guard pending[id]!.joined.count < Self.maxJoined else {
+                statistics.refusedOverCap += 1
+                reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.refused), to: client, opt: opt))
+                return
+            }
+            pending[id]!.joined.append(client)
+            statistics.joined += 1
+            return
+        }
         guard inFlight.acquire() else {
             statistics.refusedOverCap += 1
             reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.refused), to: client, opt: opt))
@@ -85,6 +101,7 @@ final class Forwarder {
         pending[id] = PendingQuery(
             client: client, key: key, sent: ForwardMessages.upstreamQuery(id: id, client: client, opt: opt),
             order: health.order(now: now))
+        pendingByKey[key] = id
         ask(id)
     }
 
@@ -141,6 +158,7 @@ final class Forwarder {
             inFlight.release()
         }
         pending = [:]
+        pendingByKey = [:]
     }
 
     private func ask(_ id: UInt16) {
@@ -167,25 +185,29 @@ final class Forwarder {
     private func failAttempt(_ id: UInt16) {
         guard var entry = pending[id] else { return }
         entry.timer?.cancel()
-        // The connection of a failed attempt is of no more use; it may already be closed.
-        entry.tcp?.close(promise: nil)
+        let failed = entry.upstream
+        let connection = entry.tcp
         entry.tcp = nil
-        statistics.upstreamFailures += 1
-        if health.failed(entry.upstream, now: .now()) {
-            // Once per outage, not per query: a dead upstream must not flood the log.
-            logger.warning("upstream not answering, asking the others first", metadata: [
-                "forward.upstream": "\(upstreams[entry.upstream])", "forward.timeout": "\(timeout)",
-            ])
-        }
         entry.attempt += 1
         pending[id] = entry
+        // The failed attempt's connection is of no more use (it may be closed already). Closed
+        // only now, so that its channelInactive finds the query moved on and does nothing.
+        connection?.close(promise: nil)
+        statistics.upstreamFailures += 1
+        if health.failed(failed, now: .now()) {
+            // Once per outage, not per query: a dead upstream must not flood the log.
+            logger.warning("upstream not answering, asking the others first", metadata: [
+                "forward.upstream": "\(upstreams[failed])", "forward.timeout": "\(timeout)",
+            ])
+        }
         if entry.attempt < entry.order.count {
             ask(id)
         } else {
-            pending[id] = nil
-            inFlight.release()
+            remove(id, entry)
             statistics.servFails += 1
-            entry.client.reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.servFail), to: entry.client, opt: opt))
+            for client in entry.clients {
+                client.reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.servFail), to: client, opt: opt))
+            }
         }
     }
 
@@ -217,17 +239,27 @@ final class Forwarder {
     }
 
     private func finish(_ id: UInt16, _ answer: UpstreamAnswer) {
-        guard let entry = pending.removeValue(forKey: id) else { return }
+        guard let entry = pending[id] else { return }
         entry.timer?.cancel()
-        // Done with the connection; it may have closed on its own already.
+        // Forgotten first: closing the connection runs its channelInactive, which must find
+        // nothing left to fail over.
+        remove(id, entry)
         entry.tcp?.close(promise: nil)
-        inFlight.release()
         statistics.answered += 1
         if let ttl = answer.cacheTTL {
             cache.insert(entry.key, answer: answer, ttl: ttl, now: .now())
         }
-        entry.client.reply.send(ForwardMessages.reply(
-            answer, age: 0, to: entry.client, opt: opt, limit: entry.client.limit(maxUDPSize: maxUDPSize)))
+        for client in entry.clients {
+            client.reply.send(ForwardMessages.reply(
+                answer, age: 0, to: client, opt: opt, limit: client.limit(maxUDPSize: maxUDPSize)))
+        }
+    }
+
+    /// Forgets a query that got its answer or failed, and frees its in-flight slot.
+    private func remove(_ id: UInt16, _ entry: PendingQuery) {
+        pending[id] = nil
+        if pendingByKey[entry.key] == id { pendingByKey[entry.key] = nil }
+        inFlight.release()
     }
 
     private func succeeded(_ upstream: Int) {
@@ -245,6 +277,8 @@ final class Forwarder {
 /// A query waiting for an upstream.
 struct PendingQuery {
     var client: ClientQuery
+    /// Clients that asked the same question while this one was waiting.
+    var joined: [ClientQuery] = []
     var key: AnswerCache.Key
     /// Our query as sent (fresh ID, our OPT).
     var sent: [UInt8]
@@ -263,5 +297,6 @@ struct PendingQuery {
     }
 
     var upstream: Int { order[attempt] }
+    var clients: [ClientQuery] { [client] + joined }
     var sentQuestionEnd: Int { 12 + client.question.count }
 }

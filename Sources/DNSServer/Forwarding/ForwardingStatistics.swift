@@ -16,6 +16,8 @@ public struct ForwardingStatistics: Sendable, Equatable {
     public var tcpRetries = 0
     /// Queries answered SERVFAIL because every upstream failed.
     public var servFails = 0
+    /// Queries that joined an identical one already waiting for an upstream.
+    public var joined = 0
     /// Queries answered REFUSED because `--max-in-flight` were already waiting.
     public var refusedOverCap = 0
     /// Upstream datagrams thrown away: unknown ID, wrong source, wrong question, garbage.
@@ -35,6 +37,7 @@ public struct ForwardingStatistics: Sendable, Equatable {
         sum.upstreamFailures = lhs.upstreamFailures + rhs.upstreamFailures
         sum.tcpRetries = lhs.tcpRetries + rhs.tcpRetries
         sum.servFails = lhs.servFails + rhs.servFails
+        sum.joined = lhs.joined + rhs.joined
         sum.refusedOverCap = lhs.refusedOverCap + rhs.refusedOverCap
         sum.rejectedResponses = lhs.rejectedResponses + rhs.rejectedResponses
         sum.cacheHits = lhs.cacheHits + rhs.cacheHits
