@@ -153,12 +153,15 @@ final class Forwarder {
             // Closing a socket that already failed has nothing left to release.
             socket?.close(promise: nil)
         }
-        for (_, entry) in pending {
-            entry.timer?.cancel()
-            inFlight.release()
-        }
+        let waiting = pending.values
         pending = [:]
         pendingByKey = [:]
+        for entry in waiting {
+            entry.timer?.cancel()
+            inFlight.release()
+            // Forgotten above, so the connection's channelInactive finds nothing to fail over.
+            entry.tcp?.close(promise: nil)
+        }
     }
 
     private func ask(_ id: UInt16) {
