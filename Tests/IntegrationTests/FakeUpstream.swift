@@ -35,6 +35,8 @@ final class FakeUpstream: Sendable {
         var silent = false
         var udpQueries: [String: Int] = [:]
         var tcpQueries: [String: Int] = [:]
+        /// Source ports UDP queries came from.
+        var udpSourcePorts: Set<Int> = []
     }
 
     let state = Mutex(State())
@@ -96,6 +98,8 @@ final class FakeUpstream: Sendable {
     func setSilent(_ silent: Bool) {
         state.withLock { $0.silent = silent }
     }
+
+    var udpSourcePorts: Set<Int> { state.withLock { $0.udpSourcePorts } }
 
     func udpQueries(_ name: String) -> Int { state.withLock { $0.udpQueries[Self.key(name), default: 0] } }
     func tcpQueries(_ name: String) -> Int { state.withLock { $0.tcpQueries[Self.key(name), default: 0] } }
@@ -208,6 +212,9 @@ final class FakeUDPHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         guard let upstream = holder.upstream.withLock({ $0 }) else { return }
+        if let port = envelope.remoteAddress.port {
+            upstream.state.withLock { _ = $0.udpSourcePorts.insert(port) }
+        }
         for (response, spoofed) in upstream.respond(to: Array(envelope.data.readableBytesView), overTCP: false) {
             let out = AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: context.channel.allocator.buffer(bytes: response))
             if spoofed {

@@ -233,6 +233,21 @@ struct ForwardingTests {
         try await upstream.stop()
     }
 
+    @Test func theUpstreamSocketMovesToNewPortsAndNoAnswerIsLost() async throws {
+        let upstream = try await FakeUpstream.start()
+        // REFUSED from the upstream is not cached: every ask goes upstream.
+        upstream.set("ports.example", .init(rcode: 5))
+        try withServer([upstream]) { (client: DNSClient) throws in
+            for index in 0..<1100 {
+                #expect(try client.ask("ports.example", A, id: UInt16(index))?.rcode == 5)
+            }
+        }
+        #expect(upstream.udpQueries("ports.example") == 1100)
+        // A new port after every 500 queries.
+        #expect(upstream.udpSourcePorts.count >= 3)
+        try await upstream.stop()
+    }
+
     @Test func theCacheEvictsWhenFull() async throws {
         let upstream = try await FakeUpstream.start()
         for name in ["e1.example", "e2.example", "e3.example"] {

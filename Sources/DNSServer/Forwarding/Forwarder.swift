@@ -7,8 +7,9 @@ import NIOPosix
 ///
 /// Loop-confined: every method runs on `loop` (the listeners' handlers, the upstream sockets'
 /// handlers and the timers all live there), so it holds plain state with no lock and no actor.
-/// Each upstream gets one UDP socket of this loop; a truncated answer is asked again over TCP
-/// from the same loop.
+/// Each upstream gets one UDP socket of this loop, replaced by a new one (a new random port)
+/// every `queriesPerSocket` queries; a truncated answer is asked again over TCP from the same
+/// loop.
 final class Forwarder {
     let loop: any EventLoop
     let cache: AnswerCache
@@ -23,6 +24,10 @@ final class Forwarder {
     private let logger: Logger
     private var health: UpstreamHealth
     private var sockets: [(any Channel)?]
+    private var socketUses: [Int]
+    private var rebinding: [Bool]
+    private let queriesPerSocket: Int
+    private var isClosed = false
     private var pending: [UInt16: PendingQuery] = [:]
     /// The waiting query of each question, so that identical questions share one upstream query.
     private var pendingByKey: [AnswerCache.Key: UInt16] = [:]
@@ -46,6 +51,9 @@ final class Forwarder {
         self.cache = AnswerCache(capacity: configuration.cacheSize)
         self.health = UpstreamHealth(count: upstreams.count)
         self.sockets = Array(repeating: nil, count: upstreams.count)
+        self.socketUses = Array(repeating: 0, count: upstreams.count)
+        self.rebinding = Array(repeating: false, count: upstreams.count)
+        self.queriesPerSocket = configuration.queriesPerSocket
     }
 
     /// The counters of this loop, the cache's included.
@@ -105,14 +113,14 @@ final class Forwarder {
         ask(id)
     }
 
-    /// A datagram on the socket of `upstream`. Anti-spoofing: it must come from that
-    /// upstream's address and port, carry the ID of a query now waiting on that upstream,
-    /// and answer the question we asked.
-    func received(_ datagram: ByteBuffer, from source: SocketAddress, upstream: Int) {
+    /// A datagram on a socket of `upstream`. Anti-spoofing: it must come from that upstream's
+    /// address and port, to the socket the query left from, carry the ID of a query now
+    /// waiting on that upstream, and answer the question we asked.
+    func received(_ datagram: ByteBuffer, from source: SocketAddress, upstream: Int, socket: ObjectIdentifier) {
         let bytes = Array(datagram.readableBytesView)
         let id = bytes.count >= 12 ? UInt16(bytes[0]) << 8 | UInt16(bytes[1]) : 0
         guard bytes.count >= 12, source == upstreams[upstream],
-            let entry = pending[id], !entry.overTCP, entry.upstream == upstream,
+            let entry = pending[id], !entry.overTCP, entry.upstream == upstream, entry.socket == socket,
             let answer = UpstreamAnswer(
                 bytes, answering: entry.sent, sentQuestionEnd: entry.sentQuestionEnd, maxTTL: maxTTL)
         else {
@@ -149,6 +157,7 @@ final class Forwarder {
 
     /// Closes the upstream sockets and answers nothing more; call on shutdown.
     func close() {
+        isClosed = true
         for socket in sockets {
             // Closing a socket that already failed has nothing left to release.
             socket?.close(promise: nil)
@@ -170,11 +179,45 @@ final class Forwarder {
         entry.overTCP = false
         pending[id] = entry
         statistics.upstreamQueries += 1
-        guard let socket = sockets[entry.upstream] else { return }
-        let envelope = AddressedEnvelope(
-            remoteAddress: upstreams[entry.upstream], data: socket.allocator.buffer(bytes: entry.sent))
+        let upstream = entry.upstream
+        guard let socket = sockets[upstream] else { return }
+        pending[id]?.socket = ObjectIdentifier(socket)
+        let envelope = AddressedEnvelope(remoteAddress: upstreams[upstream], data: socket.allocator.buffer(bytes: entry.sent))
         // A send that fails (no route) shows up as the timeout of this attempt.
         socket.writeAndFlush(envelope, promise: nil)
+        socketUses[upstream] += 1
+        if socketUses[upstream] >= queriesPerSocket { replaceSocket(upstream) }
+    }
+
+    /// Moves `upstream` to a new socket. The old one stays open one timeout longer for the
+    /// answers still on their way to it.
+    private func replaceSocket(_ upstream: Int) {
+        guard !rebinding[upstream], !isClosed else { return }
+        rebinding[upstream] = true
+        UpstreamUDP.bind(to: upstreams[upstream], upstream: upstream, forwarder: self)
+            .assumeIsolated()
+            .whenComplete { [self] result in
+                rebinding[upstream] = false
+                socketUses[upstream] = 0
+                switch result {
+                case .success(let socket):
+                    guard !isClosed else {
+                        // Shut down while binding: the new socket is not needed.
+                        socket.close(promise: nil)
+                        return
+                    }
+                    let old = sockets[upstream]
+                    sockets[upstream] = socket
+                    loop.assumeIsolated().scheduleTask(in: timeout + .seconds(1)) {
+                        // Already closed if the server shut down meanwhile.
+                        old?.close(promise: nil)
+                    }
+                case .failure(let error):
+                    logger.warning("cannot open a new socket to an upstream, keeping the old port", metadata: [
+                        "forward.upstream": "\(upstreams[upstream])", "error": "\(error)",
+                    ])
+                }
+            }
     }
 
     private func schedule(_ id: UInt16, attempt: Int) -> Scheduled<Void> {
@@ -289,6 +332,8 @@ struct PendingQuery {
     var order: [Int]
     var attempt = 0
     var timer: Scheduled<Void>?
+    /// The UDP socket the current attempt left from: its answer must arrive there.
+    var socket: ObjectIdentifier?
     var overTCP = false
     var tcp: (any Channel)?
 

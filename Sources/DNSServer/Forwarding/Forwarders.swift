@@ -41,15 +41,9 @@ public final class Forwarders: Sendable {
         forwarder bound: NIOLoopBound<Forwarder>, upstream index: Int
     ) async throws(ServerError) {
         do {
-            let socket = try await DatagramBootstrap(group: loop)
-                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65536))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(
-                            UpstreamUDPHandler(forwarder: bound.value, upstream: index))
-                    }
-                }
-                .bind(host: address.protocol == .inet6 ? "::" : "0.0.0.0", port: 0).get()
+            let socket = try await loop.flatSubmit {
+                UpstreamUDP.bind(to: address, upstream: index, forwarder: bound.value)
+            }.get()
             try await loop.submit { bound.value.attach(socket, upstream: index) }.get()
         } catch {
             throw ServerError.configuration("cannot open a socket to --upstream \(upstream): \(error)")

@@ -20,10 +20,13 @@ public struct ForwardingConfiguration: Sendable, Equatable {
     public var maxInFlight: Int
     /// The longest a forwarded answer is cached, whatever its TTL says.
     public var maxCacheTTL: UInt32
+    /// Queries sent from one UDP port before a loop moves to a new one (the kernel's random
+    /// pick), so that a spoofer has the port to guess besides the 16-bit ID.
+    public var queriesPerSocket: Int
 
     public init(
         upstreams: [HostPort] = [], source: Source = .flags, timeout: Duration = .seconds(2),
-        cacheSize: Int = 10_000, maxInFlight: Int = 1000, maxCacheTTL: UInt32 = 3600
+        cacheSize: Int = 10_000, maxInFlight: Int = 1000, maxCacheTTL: UInt32 = 3600, queriesPerSocket: Int = 500
     ) {
         self.upstreams = upstreams
         self.source = source
@@ -31,6 +34,7 @@ public struct ForwardingConfiguration: Sendable, Equatable {
         self.cacheSize = cacheSize
         self.maxInFlight = maxInFlight
         self.maxCacheTTL = maxCacheTTL
+        self.queriesPerSocket = max(1, queriesPerSocket)
     }
 
     /// Forwarding off: names outside our zones get REFUSED.

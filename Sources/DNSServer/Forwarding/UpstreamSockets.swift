@@ -1,6 +1,24 @@
 import NIOCore
 import NIOPosix
 
+/// The UDP sockets to the upstreams.
+enum UpstreamUDP {
+    /// A new socket for upstream number `index` on the forwarder's loop, on a port the kernel
+    /// picks at random; its datagrams go to the forwarder.
+    static func bind(to address: SocketAddress, upstream index: Int, forwarder: Forwarder) -> EventLoopFuture<any Channel> {
+        let bound = NIOLoopBound(forwarder, eventLoop: forwarder.loop)
+        return DatagramBootstrap(group: forwarder.loop)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65536))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        UpstreamUDPHandler(forwarder: bound.value, upstream: index))
+                }
+            }
+            .bind(host: address.protocol == .inet6 ? "::" : "0.0.0.0", port: 0)
+    }
+}
+
 /// Datagrams from one upstream's socket, handed to the loop's forwarder.
 final class UpstreamUDPHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
@@ -15,7 +33,8 @@ final class UpstreamUDPHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        forwarder.received(envelope.data, from: envelope.remoteAddress, upstream: upstream)
+        forwarder.received(
+            envelope.data, from: envelope.remoteAddress, upstream: upstream, socket: ObjectIdentifier(context.channel))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
