@@ -3,7 +3,9 @@ public struct ForwardingConfiguration: Sendable, Equatable {
     /// Where the upstream list came from: a loop found in it is fatal when a person typed it,
     /// and only a warning when it came from the host's resolv.conf.
     public enum Source: Sendable, Equatable {
+        /// `--upstream` (or its environment twin).
         case flags
+        /// The host's `/etc/resolv.conf`, because no `--upstream` was given.
         case resolvConf
     }
 
@@ -40,5 +42,6 @@ public struct ForwardingConfiguration: Sendable, Equatable {
     /// Forwarding off: names outside our zones get REFUSED.
     public static let off = ForwardingConfiguration()
 
+    /// True when there is an upstream to forward to.
     public var isEnabled: Bool { !upstreams.isEmpty }
 }
