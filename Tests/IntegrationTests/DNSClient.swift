@@ -54,7 +54,10 @@ struct DNSClient {
         let fd = Glibc.socket(AF_INET, type, 0)
         guard fd >= 0 else { throw DNSClientError.io("socket", errno) }
         var time = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size))
+        guard setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
+            close(fd)
+            throw DNSClientError.io("setsockopt", errno)
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")

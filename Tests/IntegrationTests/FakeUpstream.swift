@@ -51,7 +51,7 @@ final class FakeUpstream: Sendable {
     static func start() async throws -> FakeUpstream {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         for _ in 0..<20 {
-            let holder = Holder()
+            let holder = FakeUpstreamHolder()
             let udp = try await DatagramBootstrap(group: group)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -158,6 +158,7 @@ final class FakeUpstream: Sendable {
         for query: [UInt8], _ parsed: (name: String, type: UInt16, questionEnd: Int, hasOPT: Bool), _ spec: Answer,
         truncate: Bool
     ) -> [UInt8]? {
+        // A question ldns cannot encode an answer for gets silence: the test then sees a timeout.
         guard let name = try? DNSName(parsed.name),
             var message = try? MessageEncoder.response(
                 name: name, type: parsed.type, rcode: spec.rcode, authoritative: false,
@@ -198,16 +199,16 @@ enum FakeUpstreamError: Error {
 }
 
 /// Lets the handlers, made before the upstream object exists, reach it.
-final class Holder: Sendable {
+final class FakeUpstreamHolder: Sendable {
     let upstream = Mutex<FakeUpstream?>(nil)
 }
 
 final class FakeUDPHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
-    let holder: Holder
+    let holder: FakeUpstreamHolder
 
-    init(holder: Holder) { self.holder = holder }
+    init(holder: FakeUpstreamHolder) { self.holder = holder }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
@@ -242,9 +243,9 @@ struct FakeFrameDecoder: ByteToMessageDecoder {
 final class FakeTCPHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
-    let holder: Holder
+    let holder: FakeUpstreamHolder
 
-    init(holder: Holder) { self.holder = holder }
+    init(holder: FakeUpstreamHolder) { self.holder = holder }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let query = unwrapInboundIn(data)

@@ -34,24 +34,24 @@ struct ForwardingTests {
             Record(owner: try DNSName("4.3.2.1.in-addr.arpa"), ttl: 60, data: .ptr(try DNSName("host.example.com"))),
         ]))
         try withServer([upstream]) { client in
-            let plain = try #require(try client.ask("ExAmPlE.com", A, id: 0x4242))
+            let plain = try #require(try client.ask("ExAmPlE.com", RecordType.a, id: 0x4242))
             #expect(plain.rcode == 0 && plain.id == 0x4242)
             #expect(plain.ra && !plain.aa && plain.qr && plain.rd)
             #expect(plain.answer == ["ExAmPlE.com. 300 IN A 93.184.216.34"])
             #expect(plain.question.first?.hasPrefix("ExAmPlE.com.") == true)
             // The upstream answered with its own OPT; a client without EDNS gets none.
             #expect(plain.edns == nil)
-            let edns = try #require(try client.ask("example.com", A, edns: .init(udpSize: 4096, version: 0, dnssecOK: false)))
+            let edns = try #require(try client.ask("example.com", RecordType.a, edns: .init(udpSize: 4096, version: 0, dnssecOK: false)))
             #expect(edns.edns?.udpSize == 1232)
             #expect(edns.answer.count == 1)
-            let reverse = try #require(try client.ask("4.3.2.1.in-addr.arpa", PTR))
+            let reverse = try #require(try client.ask("4.3.2.1.in-addr.arpa", RecordType.ptr))
             #expect(reverse.rcode == 0 && reverse.ra)
             #expect(reverse.answer == ["4.3.2.1.in-addr.arpa. 60 IN PTR host.example.com."])
             // Over TCP too, and the question as the client spelled it.
-            let tcp = try #require(try client.tcp(QueryEncoder.query(name: "Example.COM", type: AAAA, id: 99)))
+            let tcp = try #require(try client.tcp(QueryEncoder.query(name: "Example.COM", type: RecordType.aaaa, id: 99)))
             #expect(tcp.id == 99 && tcp.ra && tcp.rcode == 0 && tcp.question.first?.hasPrefix("Example.COM.") == true)
             // Names of our own zone are never forwarded.
-            let cluster = try #require(try client.ask("nothing.default.svc.cluster.local", A))
+            let cluster = try #require(try client.ask("nothing.default.svc.cluster.local", RecordType.a))
             #expect(cluster.rcode == 3 && cluster.aa && !cluster.ra)
         }
         #expect(upstream.udpQueries("nothing.default.svc.cluster.local.") == 0)
@@ -62,10 +62,10 @@ struct ForwardingTests {
         let upstream = try await FakeUpstream.start()
         upstream.set("cached.example", .init(answer: [Self.a("cached.example", [192, 0, 2, 1], ttl: 100)]))
         try withServer([upstream]) { client in
-            let first = try #require(try client.ask("cached.example", A))
+            let first = try #require(try client.ask("cached.example", RecordType.a))
             #expect(first.answer == ["cached.example. 100 IN A 192.0.2.1"])
             Thread.sleep(forTimeInterval: 1.1)
-            let second = try #require(try client.ask("CACHED.example", A, id: 7))
+            let second = try #require(try client.ask("CACHED.example", RecordType.a, id: 7))
             #expect(second.id == 7 && second.ra)
             // Counted down by the whole seconds it spent in the cache (1, or a little more on a busy machine).
             let fields = try #require(second.answer.first).split(separator: " ")
@@ -81,19 +81,19 @@ struct ForwardingTests {
         upstream.set("gone.example", .init(rcode: 3, authority: [Self.soa("example", ttl: 300, minimum: 1)]))
         upstream.set("nodata.example", .init(authority: [Self.soa("example", ttl: 2, minimum: 3600)]))
         try withServer([upstream]) { client in
-            let first = try #require(try client.ask("gone.example", A))
+            let first = try #require(try client.ask("gone.example", RecordType.a))
             #expect(first.rcode == 3 && first.ra)
             #expect(first.authority.first?.hasPrefix("example. 1 IN SOA") == true)
-            #expect(try client.ask("gone.example", A)?.rcode == 3)
+            #expect(try client.ask("gone.example", RecordType.a)?.rcode == 3)
             #expect(upstream.udpQueries("gone.example.") == 1)
             // NODATA: the SOA's own TTL (2) is below its MINIMUM, so it bounds the entry.
-            let nodata = try #require(try client.ask("nodata.example", AAAA))
+            let nodata = try #require(try client.ask("nodata.example", RecordType.aaaa))
             #expect(nodata.rcode == 0 && nodata.answer.isEmpty)
             #expect(nodata.authority.first?.hasPrefix("example. 2 IN SOA") == true)
-            #expect(try client.ask("nodata.example", AAAA)?.rcode == 0)
+            #expect(try client.ask("nodata.example", RecordType.aaaa)?.rcode == 0)
             #expect(upstream.udpQueries("nodata.example.") == 1)
             Thread.sleep(forTimeInterval: 1.2)
-            #expect(try client.ask("gone.example", A)?.rcode == 3)
+            #expect(try client.ask("gone.example", RecordType.a)?.rcode == 3)
             #expect(upstream.udpQueries("gone.example.") == 2)
         }
         try await upstream.stop()
@@ -110,21 +110,21 @@ struct ForwardingTests {
         first.setSilent(true)
         try withServer([first, second], ["--upstream-timeout", "0.3"]) { client in
             let start = Date()
-            let one = try #require(try client.ask("one.example", A))
+            let one = try #require(try client.ask("one.example", RecordType.a))
             #expect(one.rcode == 0 && one.answer.count == 1)
             #expect(Date().timeIntervalSince(start) >= 0.3)
             #expect(first.udpQueries("one.example.") == 1 && second.udpQueries("one.example.") == 1)
             // The silent upstream is held down: the next query goes straight to the second.
-            #expect(try client.ask("two.example", A)?.answer.count == 1)
+            #expect(try client.ask("two.example", RecordType.a)?.answer.count == 1)
             #expect(first.udpQueries("two.example.") == 0 && second.udpQueries("two.example.") == 1)
             // Back once it answers again and its hold-down (1 s after one failure) is over.
             first.setSilent(false)
             Thread.sleep(forTimeInterval: 1.1)
-            #expect(try client.ask("three.example", A)?.answer.count == 1)
+            #expect(try client.ask("three.example", RecordType.a)?.answer.count == 1)
             #expect(first.udpQueries("three.example.") == 1 && second.udpQueries("three.example.") == 0)
             first.setSilent(true)
             second.setSilent(true)
-            let failed = try #require(try client.ask("four.example", A))
+            let failed = try #require(try client.ask("four.example", RecordType.a))
             #expect(failed.rcode == 2 && failed.ra && failed.answer.isEmpty)
             #expect(first.udpQueries("four.example.") == 1 && second.udpQueries("four.example.") == 1)
         }
@@ -137,13 +137,13 @@ struct ForwardingTests {
         let records = (1...40).map { Self.a("big.example", [203, 0, 113, UInt8($0)]) }
         upstream.set("big.example", .init(answer: records, truncateOverUDP: true))
         try withServer([upstream]) { client in
-            let large = try #require(try client.ask("big.example", A, edns: .init(udpSize: 4096, version: 0, dnssecOK: false)))
+            let large = try #require(try client.ask("big.example", RecordType.a, edns: .init(udpSize: 4096, version: 0, dnssecOK: false)))
             #expect(!large.tc && large.answer.count == 40 && large.ra)
             #expect(upstream.udpQueries("big.example.") == 1 && upstream.tcpQueries("big.example.") == 1)
             // 40 records do not fit in a plain 512-byte UDP reply: TC=1, then TCP gets them all.
-            let small = try #require(try client.ask("big.example", A))
+            let small = try #require(try client.ask("big.example", RecordType.a))
             #expect(small.tc && small.answer.isEmpty && small.ra)
-            let tcp = try #require(try client.tcp(QueryEncoder.query(name: "big.example", type: A)))
+            let tcp = try #require(try client.tcp(QueryEncoder.query(name: "big.example", type: RecordType.a)))
             #expect(!tcp.tc && tcp.answer.count == 40)
         }
         #expect(upstream.udpQueries("big.example.") == 1 && upstream.tcpQueries("big.example.") == 1)
@@ -157,7 +157,7 @@ struct ForwardingTests {
         first.set("stuck.example", .init(answer: records, truncateOverUDP: true, silentOverTCP: true))
         second.set("stuck.example", .init(answer: records))
         try withServer([first, second], ["--upstream-timeout", "0.5"]) { client in
-            let response = try #require(try client.ask("stuck.example", A))
+            let response = try #require(try client.ask("stuck.example", RecordType.a))
             #expect(response.rcode == 0 && response.answer.count == 3)
         }
         #expect(first.udpQueries("stuck.example") == 1 && first.tcpQueries("stuck.example") == 1)
@@ -171,10 +171,10 @@ struct ForwardingTests {
         upstream.setSilent(true)
         try withServer([upstream], ["--max-in-flight", "2", "--upstream-timeout", "3"]) { client in
             let slow = DispatchGroup()
-            let results = ResultBox()
+            let results = ConcurrentResults()
             for name in ["wait1.example", "wait2.example"] {
                 DispatchQueue.global().async(group: slow) {
-                    results.add(try? client.ask(name, A)?.rcode)
+                    results.add(try? client.ask(name, RecordType.a)?.rcode)
                 }
             }
             // Both must be waiting upstream before the third comes (they wait 3 s: room for a busy machine).
@@ -183,7 +183,7 @@ struct ForwardingTests {
                 Thread.sleep(forTimeInterval: 0.01)
             }
             let start = Date()
-            let refused = try #require(try client.ask("third.example", A))
+            let refused = try #require(try client.ask("third.example", RecordType.a))
             #expect(refused.rcode == 5 && refused.ra)
             #expect(Date().timeIntervalSince(start) < 0.5)
             #expect(upstream.udpQueries("third.example.") == 0)
@@ -197,13 +197,13 @@ struct ForwardingTests {
         let upstream = try await FakeUpstream.start()
         upstream.setSilent(true)
         try withServer([upstream], ["--upstream-timeout", "2"]) { client in
-            let first = ResultBox()
+            let first = ConcurrentResults()
             let done = DispatchGroup()
-            DispatchQueue.global().async(group: done) { first.add(try? client.ask("same.example", A)?.rcode) }
+            DispatchQueue.global().async(group: done) { first.add(try? client.ask("same.example", RecordType.a)?.rcode) }
             let deadline = Date().addingTimeInterval(3)
             while upstream.udpQueries("same.example") < 1, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
             // Asked while the first is still waiting: it joins it instead of going upstream again.
-            let second = try #require(try client.ask("Same.Example", A, id: 2))
+            let second = try #require(try client.ask("Same.Example", RecordType.a, id: 2))
             #expect(second.rcode == 2 && second.id == 2)
             #expect(second.question.first?.hasPrefix("Same.Example.") == true)
             done.wait()
@@ -224,11 +224,11 @@ struct ForwardingTests {
         upstream.set("only.example", .init(answer: [Self.a("only.example", [192, 0, 2, 53])], forgery: .otherPort, genuineAfterForgery: false))
         try withServer([upstream], ["--upstream-timeout", "0.5"]) { client in
             for (name, _) in forgeries {
-                let response = try #require(try client.ask(name, A))
+                let response = try #require(try client.ask(name, RecordType.a))
                 #expect(response.answer == ["\(name). 300 IN A 192.0.2.53"], "forgery for \(name)")
             }
             // Nothing but a forgery came: the upstream counts as silent.
-            #expect(try client.ask("only.example", A)?.rcode == 2)
+            #expect(try client.ask("only.example", RecordType.a)?.rcode == 2)
         }
         try await upstream.stop()
     }
@@ -239,7 +239,7 @@ struct ForwardingTests {
         upstream.set("ports.example", .init(rcode: 5))
         try withServer([upstream]) { (client: DNSClient) throws in
             for index in 0..<1100 {
-                #expect(try client.ask("ports.example", A, id: UInt16(index))?.rcode == 5)
+                #expect(try client.ask("ports.example", RecordType.a, id: UInt16(index))?.rcode == 5)
             }
         }
         #expect(upstream.udpQueries("ports.example") == 1100)
@@ -255,7 +255,7 @@ struct ForwardingTests {
         }
         try withServer([upstream], ["--cache-size", "2"]) { (client: DNSClient) throws in
             for name in ["e1.example", "e2.example", "e3.example", "e1.example", "e3.example"] {
-                #expect(try client.ask(name, A)?.answer.count == 1)
+                #expect(try client.ask(name, RecordType.a)?.answer.count == 1)
             }
         }
         // e3 took e1's place; e1 came back in e2's; e3 stayed cached.
@@ -271,15 +271,15 @@ struct ForwardingTests {
             : try ServerProcess(["--upstream", "none"])
         defer { server.stop() }
         let client = DNSClient(port: server.port)
-        let outside = try #require(try client.ask("example.com", A))
+        let outside = try #require(try client.ask("example.com", RecordType.a))
         #expect(outside.rcode == 5 && !outside.ra)
-        let reverse = try #require(try client.ask("4.3.2.1.in-addr.arpa", PTR))
+        let reverse = try #require(try client.ask("4.3.2.1.in-addr.arpa", RecordType.ptr))
         #expect(reverse.rcode == 3 && reverse.aa)
     }
 
     @Test(arguments: ["127.0.0.1", "0.0.0.0"])
     func anUpstreamThatIsThisServerIsRefusedAtStart(listen: String) throws {
-        let port = freePort()
+        let port = try #require(ServerProcess.freePort())
         let result = try ServerProcess.runToExit([
             "--dns", "\(listen):\(port)", "--zones-dir", ServerProcess.emptyZones, "--upstream", "127.0.0.1:\(port)",
         ])
@@ -292,7 +292,7 @@ struct ForwardingTests {
 }
 
 /// Results gathered from other threads.
-final class ResultBox: Sendable {
+final class ConcurrentResults: Sendable {
     private let stored = Mutex<[Int?]>([])
 
     func add(_ value: Int?) {
@@ -301,7 +301,3 @@ final class ResultBox: Sendable {
 
     var values: [Int?] { stored.withLock { $0 } }
 }
-
-let A = RecordType.a
-let AAAA = RecordType.aaaa
-let PTR = RecordType.ptr

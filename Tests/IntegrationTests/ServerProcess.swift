@@ -26,6 +26,7 @@ final class ServerProcess {
     /// An empty zones directory, so only forwarding and the cluster zone are in play.
     static let emptyZones: String = {
         let path = NSTemporaryDirectory() + "clusterdns-forward-tests-\(getpid())"
+        // If it cannot be made, clusterdns says so in its log, which the failing test prints.
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }()
@@ -103,18 +104,25 @@ enum ServerProcessError: Error, CustomStringConvertible {
     }
 }
 
-/// A free TCP+UDP port on 127.0.0.1 right now (for flags that need a fixed port).
-func freePort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+extension ServerProcess {
+    /// A free port on 127.0.0.1 right now (for flags that need a fixed port); nil if the
+    /// kernel would not give one.
+    static func freePort() -> Int? {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard bound == 0, named == 0 else { return nil }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
