@@ -145,8 +145,20 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "DNSServerTests",
+            dependencies: [
+                "DNSServer", "DNSWire", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "IntegrationTests",
-            dependencies: ["DNSWire"],
+            dependencies: [
+                "DNSWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
     ],

@@ -51,4 +51,7 @@ struct ZoneInfo: Sendable {
     /// the question followed by these bytes.
     var soaTail: [UInt8]
     var isCluster: Bool
+    /// `in-addr.arpa` or `ip6.arpa` as a whole (not a static zone below them): names it does
+    /// not know are forwarded when an upstream is configured.
+    var isReverse: Bool
 }

@@ -12,6 +12,9 @@ public final class Responder {
 
     /// Replaced by the owner of the responder when a new snapshot is published.
     public var snapshot: ZoneSnapshot
+    /// Upstream resolvers are configured: names outside every zone we serve, and reverse names
+    /// we do not know, come back as ``Result/forward(_:)`` instead of REFUSED / NXDOMAIN.
+    public let forwarding: Bool
     /// Largest UDP payload we send (`--udp-size`), whatever the client offers.
     public let maxUDPSize: Int
     /// The largest response: TCP's 2-byte length prefix.
@@ -23,8 +26,9 @@ public final class Responder {
     private let opt: [UInt8]
     private var rotation: UInt32 = 0
 
-    public init(snapshot: ZoneSnapshot, maxUDPSize: Int = 1232) throws(DNSWireError) {
+    public init(snapshot: ZoneSnapshot, maxUDPSize: Int = 1232, forwarding: Bool = false) throws(DNSWireError) {
         self.snapshot = snapshot
+        self.forwarding = forwarding
         self.maxUDPSize = max(512, min(maxUDPSize, Self.maxMessageSize))
         self.opt = try MessageEncoder.optRecord(udpSize: UInt16(self.maxUDPSize))
         self.name = .allocate(byteCount: 256, alignment: 8)
@@ -36,15 +40,16 @@ public final class Responder {
         largeBuffer.deallocate()
     }
 
-    /// Writes the response to `packet` into `out` (at least 512 bytes; 65535 for any answer to
-    /// fit over TCP) and returns its length, or 0 when the packet gets no answer.
-    public func respond(to packet: UnsafeRawBufferPointer, over transport: Transport, into out: UnsafeMutableRawBufferPointer) -> Int {
+    /// Writes the response to `packet` into `out` (at least 1024 bytes; 65535 for any answer
+    /// to fit over TCP) and says what to do with it: send those bytes, stay silent, or forward
+    /// the query upstream (nothing written then).
+    public func respond(to packet: UnsafeRawBufferPointer, over transport: Transport, into out: UnsafeMutableRawBufferPointer) -> Result {
         switch QueryParser.parse(packet, name: name) {
         case .drop:
-            return 0
+            return .silent
         case .reject(let rcode, let query):
             var writer = ResponseWriter(out: out, packet: packet, query: query, opt: opt)
-            return writer.finish(rcode: rcode, authoritative: false, truncated: false)
+            return .reply(writer.finish(rcode: rcode, authoritative: false, truncated: false))
         case .lookup(let query):
             let limit = transport == .tcp ? min(out.count, Self.maxMessageSize) : min(out.count, udpLimit(query))
             return answer(query, packet: packet, limit: limit, into: out)
@@ -56,7 +61,7 @@ public final class Responder {
         return max(512, min(Int(edns.udpSize), maxUDPSize))
     }
 
-    private func answer(_ query: Query, packet: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer) -> Int {
+    private func answer(_ query: Query, packet: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer) -> Result {
         let snapshot = self.snapshot
         var writer = ResponseWriter(out: out, packet: packet, query: query, opt: opt)
         let qname = UnsafeRawBufferPointer(rebasing: name[0..<query.nameLength])
@@ -64,31 +69,34 @@ public final class Responder {
             let entry = snapshot.entries[index]
             if query.type == RecordType.any {
                 writer.append(snapshot.templates.anyBody, answers: 1)
-                return writer.finish(rcode: 0)
+                return .reply(writer.finish(rcode: 0))
             }
             if let answer = snapshot.answer(entry, type: query.type) {
                 rotation &+= 1
                 let truncated = writer.append(snapshot, answer: answer, limit: limit, rotation: rotation)
-                return writer.finish(rcode: 0, truncated: truncated)
+                return .reply(writer.finish(rcode: 0, truncated: truncated))
             }
             writer.appendNegative(snapshot.zones[Int(entry.zone)])
-            return writer.finish(rcode: 0)
+            return .reply(writer.finish(rcode: 0))
         }
         guard let zoneIndex = snapshot.zone(of: qname) else {
-            return writer.finish(rcode: UInt16(ResponseCode.refused), authoritative: false)
+            if forwarding { return .forward(query) }
+            return .reply(writer.finish(rcode: UInt16(ResponseCode.refused), authoritative: false))
         }
         let zone = snapshot.zones[zoneIndex]
         if zone.isCluster {
             if snapshot.pods == .insecure, let address = snapshot.podAddress(qname) {
-                return podAnswer(address, query: query, zone: zone, writer: &writer)
+                return .reply(podAnswer(address, query: query, zone: zone, writer: &writer))
             }
             if !snapshot.synced {
                 writer.appendNegative(zone)
-                return writer.finish(rcode: UInt16(ResponseCode.servFail))
+                return .reply(writer.finish(rcode: UInt16(ResponseCode.servFail)))
             }
         }
+        // SPEC.md section 3: reverse names we do not know belong to the wider world.
+        if zone.isReverse && forwarding { return .forward(query) }
         writer.appendNegative(zone)
-        return writer.finish(rcode: UInt16(ResponseCode.nxDomain))
+        return .reply(writer.finish(rcode: UInt16(ResponseCode.nxDomain)))
     }
 
     private func podAnswer(_ address: PodAddress, query: Query, zone: ZoneInfo, writer: inout ResponseWriter) -> Int {

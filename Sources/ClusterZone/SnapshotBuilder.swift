@@ -66,7 +66,8 @@ public struct SnapshotBuilder: Sendable {
             let soa = try MessageEncoder.uncompressed(zone.soa)
             return ZoneInfo(
                 apex: zone.apex.wire, soaTail: Array(soa[zone.apex.wire.count...]),
-                isCluster: zone.apex == configuration.zone)
+                isCluster: zone.apex == configuration.zone,
+                isReverse: zone.apex == ReverseName.ipv4Zone || zone.apex == ReverseName.ipv6Zone)
         }
         return ZoneSnapshot(
             table: table, entries: entries, types: types, compiler: compiler, zones: zones,

@@ -19,20 +19,30 @@ public struct DNSServer: Sendable {
 
     /// Serves until cancelled. Cluster objects come from `--manifests`, or from `feed` (the
     /// watch feed) when given: until its first state arrives, would-be NXDOMAIN cluster names
-    /// get SERVFAIL. `onListening` gets the bound address once queries are answered.
+    /// get SERVFAIL. `onListening` gets the bound address once queries are answered, and the
+    /// forwarders (nil when forwarding is off), whose ``Forwarders/statistics()`` hold the
+    /// forwarding and cache counters.
     public func run(
-        feed: AsyncStream<ClusterState>? = nil, onListening: @Sendable (HostPort) -> Void = { _ in }
+        feed: AsyncStream<ClusterState>? = nil,
+        onListening: @Sendable (HostPort, Forwarders?) -> Void = { _, _ in }
     ) async throws {
+        let forwarding = try configuration.forwarding.withoutLoops(listen: configuration.dns) { warning in
+            logger.warning("\(warning)")
+        }
         // Bind first: a taken port fails fast, before any data is read or logged.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         let listeners: Listeners
+        let forwarders: Forwarders?
         let publisher: SnapshotPublisher
         do {
+            forwarders = try await Forwarders.start(
+                group: group, configuration: forwarding, maxUDPSize: configuration.udpSize, logger: logger)
             publisher = try SnapshotPublisher(
                 group: group, snapshot: try ZoneSnapshot.unsynced(configuration: configuration.zone),
-                udpSize: configuration.udpSize)
+                udpSize: configuration.udpSize, forwarding: forwarders != nil)
             listeners = try await Listeners.bind(
-                configuration.dns, group: group, publisher: publisher, configuration: configuration)
+                configuration.dns, group: group, publisher: publisher, forwarders: forwarders,
+                configuration: configuration)
         } catch {
             // The start-up error is what the caller needs; a failed shutdown on the way out adds nothing.
             try? await group.shutdownGracefully()
@@ -66,8 +76,9 @@ public struct DNSServer: Sendable {
         logger.info("serving DNS", metadata: [
             "dns.listen": "\(bound)", "dns.zone": "\(configuration.zone.zone)",
             "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
+            "dns.upstreams": "\(forwarding.upstreams.map(\.description).joined(separator: ","))",
         ])
-        onListening(bound)
+        onListening(bound, forwarders)
 
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await Self.pollFiles(sources, into: inputs, every: configuration.reloadInterval, logger: logger) }
@@ -103,6 +114,14 @@ public struct DNSServer: Sendable {
         }
         logger.info("shutting down")
         await listeners.close()
+        if let forwarders {
+            let statistics = await forwarders.statistics()
+            logger.info("forwarding statistics", metadata: [
+                "forward.queries": "\(statistics.queries)", "forward.cacheHits": "\(statistics.cacheHits)",
+                "forward.cacheMisses": "\(statistics.cacheMisses)", "forward.servFails": "\(statistics.servFails)",
+            ])
+            await forwarders.close()
+        }
         try await group.shutdownGracefully()
     }
 

@@ -21,7 +21,7 @@ struct Listeners {
 
     static func bind(
         _ address: HostPort, group: MultiThreadedEventLoopGroup, publisher: SnapshotPublisher,
-        configuration: ServerConfiguration
+        forwarders: Forwarders?, configuration: ServerConfiguration
     ) async throws -> Listeners {
         var port = address.port
         var udp: [any Channel] = []
@@ -35,7 +35,9 @@ struct Listeners {
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             let responder = publisher.responder(for: channel.eventLoop)
-                            try channel.pipeline.syncOperations.addHandler(UDPHandler(responder: responder))
+                            let forwarder = forwarders?.forwarder(for: channel.eventLoop)
+                            try channel.pipeline.syncOperations.addHandler(
+                                UDPHandler(responder: responder, forwarder: forwarder))
                         }
                     }
                     .bind(host: address.host, port: port).get()
@@ -51,10 +53,11 @@ struct Listeners {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         let responder = publisher.responder(for: channel.eventLoop)
+                        let forwarder = forwarders?.forwarder(for: channel.eventLoop)
                         try channel.pipeline.syncOperations.addHandlers([
                             IdleStateHandler(readTimeout: idle),
                             ByteToMessageHandler(TCPFrameDecoder()),
-                            TCPQueryHandler(responder: responder, connections: connections),
+                            TCPQueryHandler(responder: responder, forwarder: forwarder, connections: connections),
                         ])
                     }
                 }

@@ -18,11 +18,15 @@ public struct ServerConfiguration: Sendable {
     /// TCP: connections at once, and how long an idle one stays open.
     public var tcpMaxConnections: Int
     public var tcpIdleTimeout: Duration
+    /// Upstreams, cache and limits for names outside our zones; ``ForwardingConfiguration/off``
+    /// answers them REFUSED.
+    public var forwarding: ForwardingConfiguration
 
     public init(
         dns: HostPort, zone: ZoneConfiguration, udpSize: Int = 1232, zonesDirectory: String = "zones",
         manifests: String? = nil, reloadInterval: Duration = .seconds(1), threads: Int,
-        tcpMaxConnections: Int = 1000, tcpIdleTimeout: Duration = .seconds(10)
+        tcpMaxConnections: Int = 1000, tcpIdleTimeout: Duration = .seconds(10),
+        forwarding: ForwardingConfiguration = .off
     ) {
         self.dns = dns
         self.zone = zone
@@ -33,5 +37,6 @@ public struct ServerConfiguration: Sendable {
         self.threads = threads
         self.tcpMaxConnections = tcpMaxConnections
         self.tcpIdleTimeout = tcpIdleTimeout
+        self.forwarding = forwarding
     }
 }

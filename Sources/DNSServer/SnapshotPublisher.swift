@@ -7,11 +7,12 @@ import NIOCore
 public final class SnapshotPublisher: Sendable {
     private let responders: [ObjectIdentifier: NIOLoopBound<Responder>]
 
-    init(group: any EventLoopGroup, snapshot: ZoneSnapshot, udpSize: Int) throws {
+    init(group: any EventLoopGroup, snapshot: ZoneSnapshot, udpSize: Int, forwarding: Bool) throws {
         var responders: [ObjectIdentifier: NIOLoopBound<Responder>] = [:]
         for loop in group.makeIterator() {
             let responder = try loop.submit {
-                NIOLoopBound(try Responder(snapshot: snapshot, maxUDPSize: udpSize), eventLoop: loop)
+                NIOLoopBound(
+                    try Responder(snapshot: snapshot, maxUDPSize: udpSize, forwarding: forwarding), eventLoop: loop)
             }.wait()
             responders[ObjectIdentifier(loop)] = responder
         }

@@ -22,10 +22,13 @@ final class TCPQueryHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private let responder: Responder
+    /// Present when forwarding is on; its answers may come back out of order (RFC 7766 6.2.1.1).
+    private let forwarder: Forwarder?
     private let connections: ConnectionCounter
 
-    init(responder: Responder, connections: ConnectionCounter) {
+    init(responder: Responder, forwarder: Forwarder?, connections: ConnectionCounter) {
         self.responder = responder
+        self.forwarder = forwarder
         self.connections = connections
     }
 
@@ -44,8 +47,14 @@ final class TCPQueryHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let query = unwrapInboundIn(data)
         let out = responder.largeBuffer
-        let written = query.withUnsafeReadableBytes { responder.respond(to: $0, over: .tcp, into: out) }
-        guard written > 0 else { return }
+        let written: Int
+        switch query.withUnsafeReadableBytes({ responder.respond(to: $0, over: .tcp, into: out) }) {
+        case .reply(let length): written = length
+        case .silent: return
+        case .forward(let parsed):
+            forwarder?.forward(query, query: parsed, reply: .tcp(context.channel))
+            return
+        }
         var response = context.channel.allocator.buffer(capacity: 2 + written)
         response.writeInteger(UInt16(written))
         response.writeBytes(UnsafeRawBufferPointer(rebasing: out[..<written]))

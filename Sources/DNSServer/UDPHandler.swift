@@ -8,22 +8,34 @@ final class UDPHandler: ChannelInboundHandler {
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     private let responder: Responder
+    /// Present when forwarding is on (the responder forwards only then).
+    private let forwarder: Forwarder?
     private let capacity: Int
 
-    init(responder: Responder) {
+    init(responder: Responder, forwarder: Forwarder?) {
         self.responder = responder
+        self.forwarder = forwarder
         self.capacity = max(responder.maxUDPSize, 1024)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
         var response = context.channel.allocator.buffer(capacity: capacity)
-        let written = envelope.data.withUnsafeReadableBytes { query in
+        var result = Responder.Result.silent
+        _ = envelope.data.withUnsafeReadableBytes { query in
             response.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { out in
-                responder.respond(to: query, over: .udp, into: out)
+                result = responder.respond(to: query, over: .udp, into: out)
+                if case .reply(let length) = result { return length }
+                return 0
             }
         }
-        guard written > 0 else { return }
+        switch result {
+        case .reply: break
+        case .silent: return
+        case .forward(let query):
+            forwarder?.forward(envelope.data, query: query, reply: .udp(context.channel, envelope.remoteAddress))
+            return
+        }
         context.write(
             wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: response)),
             promise: nil)

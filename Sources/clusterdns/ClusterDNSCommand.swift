@@ -66,6 +66,22 @@ struct ClusterDNSCommand: AsyncParsableCommand {
     @Option(help: "Event loops, each with its own UDP socket (env CLUSTERDNS_THREADS; default: one per core).")
     var threads = Int(env("THREADS", "\(ProcessInfo.processInfo.activeProcessorCount)")) ?? -1
 
+    @Option(
+        help: """
+            Upstream resolver for names outside our zones, IP[:PORT], repeatable; 'none' turns \
+            forwarding off (env CLUSTERDNS_UPSTREAM, comma-separated; default: the nameservers of /etc/resolv.conf).
+            """)
+    var upstream: [String] = envList("UPSTREAM")
+
+    @Option(help: "Seconds one upstream gets to answer before the next is asked (env CLUSTERDNS_UPSTREAM_TIMEOUT).")
+    var upstreamTimeout = Double(env("UPSTREAM_TIMEOUT", "2")) ?? -1
+
+    @Option(help: "Forwarded answers cached per event loop, in entries; 0 turns the cache off (env CLUSTERDNS_CACHE_SIZE).")
+    var cacheSize = Int(env("CACHE_SIZE", "10000")) ?? -1
+
+    @Option(help: "Forwarded queries waiting for an upstream at once; beyond it REFUSED (env CLUSTERDNS_MAX_IN_FLIGHT).")
+    var maxInFlight = Int(env("MAX_IN_FLIGHT", "1000")) ?? -1
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env CLUSTERDNS_LOG_LEVEL).")
     var logLevel = env("LOG_LEVEL", "info")
 
@@ -79,6 +95,39 @@ struct ClusterDNSCommand: AsyncParsableCommand {
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be 1-256") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         guard (try? DNSName(zone)) != nil else { throw ValidationError("--zone '\(zone)' is not a domain name") }
+        if upstream != ["none"] {
+            for text in upstream where HostPort.upstream(text) == nil {
+                throw ValidationError("--upstream must be IP[:PORT] or 'none', got '\(text)'")
+            }
+        }
+        guard upstreamTimeout > 0 && upstreamTimeout <= 60 else {
+            throw ValidationError("--upstream-timeout must be more than 0 and at most 60 seconds")
+        }
+        guard (0...10_000_000).contains(cacheSize) else { throw ValidationError("--cache-size must be 0-10000000") }
+        // Query IDs are 16 bits: a loop cannot wait on more than that many at once.
+        guard (1...60_000).contains(maxInFlight) else { throw ValidationError("--max-in-flight must be 1-60000") }
+    }
+
+    /// `--upstream` as given, `none`, or the host's resolv.conf when not given at all.
+    func forwarding(logger: Logger) -> ForwardingConfiguration {
+        var configuration = ForwardingConfiguration(
+            timeout: .milliseconds(Int64(upstreamTimeout * 1000)), cacheSize: cacheSize, maxInFlight: maxInFlight)
+        if upstream == ["none"] { return configuration }
+        if !upstream.isEmpty {
+            configuration.upstreams = upstream.compactMap(HostPort.upstream)
+            return configuration
+        }
+        configuration.source = .resolvConf
+        do {
+            let found = try ResolvConf.nameservers()
+            for skipped in found.skipped {
+                logger.warning("resolv.conf nameserver \(skipped) is not an IP address, not used as an upstream")
+            }
+            configuration.upstreams = found.upstreams
+        } catch {
+            logger.warning("cannot read /etc/resolv.conf, forwarding is off: \(error)")
+        }
+        return configuration
     }
 
     func run() async throws {
@@ -106,4 +155,9 @@ struct ClusterDNSCommand: AsyncParsableCommand {
 
 private func env(_ name: String, _ fallback: String) -> String {
     ProcessInfo.processInfo.environment["CLUSTERDNS_" + name] ?? fallback
+}
+
+/// A list flag's environment twin: comma- or space-separated values, empty when unset.
+private func envList(_ name: String) -> [String] {
+    env(name, "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
 }

@@ -54,7 +54,7 @@ struct Wiring {
         guard let dns = HostPort(command.dns) else { throw ServerError.configuration("--dns \(command.dns): expected HOST:PORT") }
         return ServerConfiguration(
             dns: dns, zone: zone, udpSize: command.udpSize, zonesDirectory: command.zonesDir,
-            manifests: manifests, threads: command.threads)
+            manifests: manifests, threads: command.threads, forwarding: command.forwarding(logger: logger))
     }
 
     /// The registry, and how the feed reaches it once it listens (over loopback HTTP: the same

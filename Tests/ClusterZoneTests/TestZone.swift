@@ -14,7 +14,8 @@ struct TestZone {
 
     init(
         pods: ZoneConfiguration.PodsMode = .insecure, endpointPodNames: Bool = false,
-        ignoreEmptyService: Bool = false, synced: Bool = true, extra: ClusterState = ClusterState()
+        ignoreEmptyService: Bool = false, synced: Bool = true, extra: ClusterState = ClusterState(),
+        forwarding: Bool = false
     ) throws {
         var state = try Self.state()
         state.services += extra.services
@@ -27,7 +28,7 @@ struct TestZone {
             origin: DNSName("example.internal"))
         let snapshot = try SnapshotBuilder(configuration: configuration)
             .build(state: state, staticZones: [zone], serial: Self.serial, synced: synced)
-        responder = try Responder(snapshot: snapshot)
+        responder = try Responder(snapshot: snapshot, forwarding: forwarding)
     }
 
     static func state() throws -> ClusterState {
@@ -47,12 +48,27 @@ struct TestZone {
 
     func send(_ packet: [UInt8], over transport: Responder.Transport = .udp) throws -> DecodedMessage? {
         var out = [UInt8](repeating: 0, count: Responder.maxMessageSize)
-        let length = packet.withUnsafeBytes { query in
+        let result = packet.withUnsafeBytes { query in
             out.withUnsafeMutableBytes { responder.respond(to: query, over: transport, into: $0) }
         }
-        guard length > 0 else { return nil }
-        return try DecodedMessage(wire: Array(out[..<length]))
+        switch result {
+        case .reply(let length): return try DecodedMessage(wire: Array(out[..<length]))
+        case .silent: return nil
+        case .forward: throw Forwarded()
+        }
     }
+
+    /// What the responder decides for `name`/`type`, without decoding a reply.
+    func result(_ name: String, _ type: UInt16) throws -> Responder.Result {
+        let packet = try QueryEncoder.query(name: name, type: type)
+        var out = [UInt8](repeating: 0, count: Responder.maxMessageSize)
+        return packet.withUnsafeBytes { query in
+            out.withUnsafeMutableBytes { responder.respond(to: query, over: .udp, into: $0) }
+        }
+    }
+
+    /// `send` met a query the responder hands to the forwarder: there is no reply to decode.
+    struct Forwarded: Error {}
 }
 
 /// Presentation text of the SOA records the tests expect in authority sections.

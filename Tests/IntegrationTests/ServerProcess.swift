@@ -63,7 +63,8 @@ final class ServerProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try binaryPath())
         // Its own data dir and working dir: nothing a server writes lands in the repository.
-        process.arguments = ["--dns", "127.0.0.1:0", "--data-dir", scratch.path + "/data"] + arguments
+        // No forwarding: names outside our zones must never reach the host's real resolvers.
+        process.arguments = ["--dns", "127.0.0.1:0", "--data-dir", scratch.path + "/data", "--upstream", "none"] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
         process.standardOutput = FileHandle.nullDevice
         let log = try FileHandle.create(logPath)

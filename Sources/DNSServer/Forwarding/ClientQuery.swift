@@ -1,0 +1,47 @@
+import DNSWire
+import NIOCore
+
+/// Where a forwarded query's answer goes back to.
+enum ClientReply {
+    /// A datagram from `address`, answered through the listening socket it came in on.
+    case udp(any Channel, SocketAddress)
+    /// A TCP connection: the answer is framed with its 2-byte length.
+    case tcp(any Channel)
+
+    /// Writes one response. A write to a client that has gone (closed connection) fails
+    /// with nobody left to tell, hence no promise.
+    func send(_ message: [UInt8]) {
+        switch self {
+        case .udp(let channel, let address):
+            let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: message))
+            channel.writeAndFlush(envelope, promise: nil)
+        case .tcp(let channel):
+            var buffer = channel.allocator.buffer(capacity: message.count + 2)
+            buffer.writeInteger(UInt16(message.count))
+            buffer.writeBytes(message)
+            channel.writeAndFlush(buffer, promise: nil)
+        }
+    }
+}
+
+/// What a forwarded answer must restore for its client: ID, flags, the question as spelled,
+/// whether it spoke EDNS, and how big a reply it can take.
+struct ClientQuery {
+    var id: UInt16
+    var flags: UInt16
+    var edns: Query.EDNS?
+    /// QNAME as the client spelled it, QTYPE and QCLASS.
+    var question: [UInt8]
+    var reply: ClientReply
+
+    /// The largest reply this client takes: TCP's 65535, or its EDNS size (at least 512) capped
+    /// at ours, or 512 without EDNS (SPEC.md section 6).
+    func limit(maxUDPSize: Int) -> Int {
+        switch reply {
+        case .tcp: return 65535
+        case .udp:
+            guard let edns else { return 512 }
+            return max(512, min(Int(edns.udpSize), maxUDPSize))
+        }
+    }
+}
