@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The default mode: the embedded registry, written with the real dnsctl, answered by DNS
+/// through the watch feed.
+@Suite("embedded registry through DNS")
+struct RegistryThroughDNSTests {
+    /// clusterdns with its embedded registry on free loopback ports and its own data directory.
+    static func start(dataDirectory: String) async throws -> (ServerProcess, api: String) {
+        let zones = try TemporaryDirectory(prefix: "zones")
+        let process = try await ServerProcess.start([
+            "--api", "127.0.0.1:0", "--data-dir", dataDirectory, "--zones-dir", zones.path,
+        ])
+        let log = try process.server.log()
+        guard let match = log.firstMatch(of: /registry\.port=(\d+)/) else {
+            await process.stopAfterFailure()
+            throw DigError(description: "no registry.port in the log:\n\(log)")
+        }
+        return (process, "http://127.0.0.1:\(match.1)")
+    }
+
+    static func dnsctl(_ api: String, _ arguments: [String]) async throws -> CommandOutput {
+        let binary = URL(fileURLWithPath: try ServerProcess.binaryPath()).deletingLastPathComponent()
+            .appendingPathComponent("dnsctl").path
+        let output = try await Command.run(binary, ["--server", api] + arguments, timeout: 60)
+        #expect(output.status == 0, "dnsctl \(arguments) failed: \(output.stderr)")
+        return output
+    }
+
+    /// Polls until `name` has the expected status (the change went through the watch feed).
+    static func eventually(_ name: String, port: Int, status: String, answers: Int? = nil) async throws -> DigReply {
+        var last: DigReply?
+        for _ in 0..<250 {
+            let reply = try await Dig.query(name, port: port)
+            if reply.status == status, answers == nil || reply.answer.count == answers { return reply }
+            last = reply
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw DigError(description: "\(name) never became \(status); last: \(String(describing: last))")
+    }
+
+    @Test func addServiceAddEndpointAndDeleteServiceReachDNS() async throws {
+        let data = try TemporaryDirectory(prefix: "data")
+        let (process, api) = try await Self.start(dataDirectory: data.path)
+        let port = process.server.port
+        do {
+            _ = try await Self.dnsctl(api, ["add-service", "web", "-n", "shop", "--port", "http:80", "--cluster-ip", "10.96.50.5"])
+            let added = try await Self.eventually("web.shop.svc.cluster.local", port: port, status: "NOERROR", answers: 1)
+            #expect(added.answer.first?.data == "10.96.50.5")
+
+            _ = try await Self.dnsctl(api, ["add-service", "db", "-n", "shop", "--cluster-ip", "None", "--port", "pg:5432"])
+            _ = try await Self.dnsctl(api, ["add-endpoint", "db", "-n", "shop", "--ip", "10.244.5.1", "--hostname", "db-0"])
+            let endpoint = try await Self.eventually("db-0.db.shop.svc.cluster.local", port: port, status: "NOERROR", answers: 1)
+            #expect(endpoint.answer.first?.data == "10.244.5.1")
+
+            _ = try await Self.dnsctl(api, ["delete-service", "web", "-n", "shop"])
+            _ = try await Self.eventually("web.shop.svc.cluster.local", port: port, status: "NXDOMAIN")
+        } catch {
+            await process.stopAfterFailure()
+            throw error
+        }
+        #expect(try await process.stop() == 0)
+    }
+
+    @Test func twoHundredAcknowledgedWritesSurviveKillNine() async throws {
+        let data = try TemporaryDirectory(prefix: "data")
+        let manifests = try TemporaryDirectory(prefix: "manifests")
+        let services = (1...200).map { index in
+            """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: svc-\(index), namespace: durable}
+            spec: {clusterIP: 10.96.60.\(index), ports: [{name: http, port: 80}]}
+            """
+        }
+        let file = try manifests.write("services.yaml", services.joined(separator: "\n---\n"))
+        let (first, api) = try await Self.start(dataDirectory: data.path)
+        do {
+            let applied = try await Self.dnsctl(api, ["apply", "-f", file])
+            #expect(applied.stdout.split(separator: "\n").filter { $0.contains("created") }.count >= 200)
+        } catch {
+            await first.stopAfterFailure()
+            throw error
+        }
+        // Every write above was acknowledged; nothing gets a chance to flush now.
+        kill(first.server.pid, SIGKILL)
+        _ = try? await first.stop()
+
+        let (second, _) = try await Self.start(dataDirectory: data.path)
+        do {
+            let port = second.server.port
+            _ = try await Self.eventually("svc-200.durable.svc.cluster.local", port: port, status: "NOERROR", answers: 1)
+            var missing: [Int] = []
+            for index in 1...200 {
+                let reply = try await Dig.query("svc-\(index).durable.svc.cluster.local", port: port)
+                if !(reply.status == "NOERROR" && reply.answer.first?.data == "10.96.60.\(index)") {
+                    missing.append(index)
+                }
+            }
+            #expect(missing.isEmpty, "not answered after kill -9 and restart: \(missing)")
+        } catch {
+            await second.stopAfterFailure()
+            throw error
+        }
+        #expect(try await second.stop() == 0)
+    }
+}
