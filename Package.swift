@@ -102,12 +102,21 @@ let package = Package(
         ),
         .testTarget(
             name: "RegistryTests",
-            dependencies: ["Registry", "RegistryClient", "ClusterModel"],
+            dependencies: [
+                "Registry", "RegistryClient", "ClusterModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "DnsctlTests",
-            dependencies: ["RegistryClient", "ClusterModel"],
+            dependencies: [
+                "RegistryClient", "ClusterModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         // --- end registry branch ---

@@ -48,7 +48,13 @@ public struct RegistryServer: ServiceLifecycle.Service {
                 await onListening(port)
             },
             logger: logger)
-        try await app.run()
+        let hub = store.hub
+        // Watches would otherwise hold the graceful shutdown open until their timeouts.
+        try await withGracefulShutdownHandler {
+            try await app.run()
+        } onGracefulShutdown: {
+            hub.closeAll()
+        }
     }
 
     /// The newest resourceVersion in the store.
