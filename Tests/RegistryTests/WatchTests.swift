@@ -93,6 +93,19 @@ struct WatchTests {
         }
     }
 
+    @Test func aClientThatHangsUpFreesItsSlot() async throws {
+        try await TestRegistry.with { registry in
+            let watch = Task { try await registry.watch("\(Self.services)?watch=true", count: 100) }
+            while registry.server.store.hub.count == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            watch.cancel()
+            let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+            while registry.server.store.hub.count > 0 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(registry.server.store.hub.count == 0)
+        }
+    }
+
     @Test func watchersAreCapped() async throws {
         try await TestRegistry.with({ $0.maxWatchers = 1 }) { registry in
             let first = Task { try await registry.watch("\(Self.services)?watch=true&timeoutSeconds=2", count: 100) }

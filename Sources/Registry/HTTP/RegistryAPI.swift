@@ -42,7 +42,7 @@ struct RegistryAPI: HTTPResponder {
                 labelSelector: query["labelSelector"].map(String.init), fieldSelector: query["fieldSelector"].map(String.init))
             if let watch = query["watch"], watch == "true" || watch == "1" {
                 return try watchResponse(
-                    resource, namespace, filter, resourceVersion: query["resourceVersion"].map(String.init),
+                    request, resource, namespace, filter, resourceVersion: query["resourceVersion"].map(String.init),
                     timeoutSeconds: query["timeoutSeconds"].map(String.init),
                     bookmarks: query["allowWatchBookmarks"] == "true")
             }
@@ -88,7 +88,7 @@ struct RegistryAPI: HTTPResponder {
     }
 
     private func watchResponse(
-        _ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter, resourceVersion: String?,
+        _ request: Request, _ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter, resourceVersion: String?,
         timeoutSeconds: String?, bookmarks: Bool
     ) throws -> Response {
         var from: Int64?
@@ -111,9 +111,18 @@ struct RegistryAPI: HTTPResponder {
                 resource: resource, namespace: namespace, filter: filter, resourceVersion: from,
                 bookmarks: bookmarks, timeout: timeout),
             subscription: subscription, bookmarkInterval: configuration.bookmarkInterval)
+        let hub = store.hub
+        let id = subscription.id
         return Response(
             status: .ok, headers: [.contentType: "application/json"],
-            body: ResponseBody { writer in try await stream.write(to: &writer) })
+            body: ResponseBody { writer in
+                // A client that hangs up frees its watch slot at once, not at its next event.
+                try await request.body.consumeWithInboundCloseHandler { _ in
+                    try await stream.write(to: &writer)
+                } onInboundClosed: {
+                    hub.unsubscribe(id)
+                }
+            })
     }
 
     /// The request body as JSON, refusing bodies over the configured limit.
