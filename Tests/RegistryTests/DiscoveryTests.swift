@@ -39,7 +39,7 @@ struct DiscoveryTests {
 
     @Test func unsupportedMethodIsMethodNotAllowed() async throws {
         try await TestRegistry.with { registry in
-            let answer = try await registry.call(.PATCH, "/api/v1/namespaces/default/services/web", "{}")
+            let answer = try await registry.call(.POST, "/api/v1/namespaces/default/services/web", "{}")
             #expect(answer.code == 405)
             #expect(answer.json["reason"] == "MethodNotAllowed")
         }

@@ -76,14 +76,15 @@ final class TestRegistry: Sendable {
     }
 
     /// Sends a request; returns the status code and the body parsed as JSON (`.null` if empty).
-    func call(_ method: HTTPMethod, _ path: String, _ body: String? = nil, token: String? = nil) async throws
-        -> (code: Int, json: JSONValue)
-    {
+    func call(
+        _ method: HTTPMethod, _ path: String, _ body: String? = nil, token: String? = nil,
+        contentType: String = "application/json"
+    ) async throws -> (code: Int, json: JSONValue) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(string: body))
         }
         let response = try await http.execute(request, timeout: .seconds(10))

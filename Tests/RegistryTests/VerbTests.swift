@@ -78,6 +78,31 @@ struct VerbTests {
         }
     }
 
+    @Test func mergePatchChangesOnlyWhatItNames() async throws {
+        try await TestRegistry.with { registry in
+            let created = try await registry.call(.POST, "/api/v1/namespaces/default/services", Self.web)
+            let path = "/api/v1/namespaces/default/services/web"
+            let patched = try await registry.call(
+                .PATCH, path, #"{"metadata":{"labels":{"tier":"front","app":null}}}"#,
+                contentType: "application/merge-patch+json")
+            #expect(patched.code == 200)
+            #expect(patched.json.at("metadata", "labels") == ["tier": "front"])
+            #expect(patched.json.at("spec", "clusterIP") == created.json.at("spec", "clusterIP"))
+            #expect(patched.json.at("x-extra", "kept") == .bool(true))
+            let stale = try await registry.call(
+                .PATCH, path, #"{"metadata":{"resourceVersion":"1","labels":{"a":"b"}}}"#,
+                contentType: "application/strategic-merge-patch+json")
+            #expect(stale.code == 409)
+            let invalid = try await registry.call(
+                .PATCH, path, #"{"spec":{"ports":[{"port":0}]}}"#, contentType: "application/merge-patch+json")
+            #expect(invalid.code == 422)
+            let jsonPatch = try await registry.call(
+                .PATCH, path, #"[{"op":"remove","path":"/metadata/labels"}]"#, contentType: "application/json-patch+json")
+            #expect(jsonPatch.code == 415)
+            #expect(try await registry.call(.GET, path).json == patched.json)
+        }
+    }
+
     @Test func createTwiceIsAlreadyExists() async throws {
         try await TestRegistry.with { registry in
             _ = try await registry.call(.POST, "/api/v1/namespaces/default/services", Self.web)

@@ -19,7 +19,8 @@ struct RegistryAPI: HTTPResponder {
         } catch {
             let failure = RegistryError.from(error)
             if case .storage = failure {
-                logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+                // A library logs at info or below; the server decides what reaches the operator.
+                logger.info("registry storage failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             }
             return Self.statusResponse(failure.status)
         }
@@ -49,21 +50,44 @@ struct RegistryAPI: HTTPResponder {
             return try await list(resource, namespace, filter)
         case (.collection(let resource, let namespace), .post):
             let object = try await store.create(resource, namespace: namespace, body: try await body(of: request))
+            logWrite("created", object)
             return Self.json(object.json, status: .created)
         case (.object(let resource, let namespace, let name), .get):
             return Self.json(try await store.get(resource, namespace: namespace, name: name).json)
         case (.object(let resource, let namespace, let name), .put):
             let object = try await store.update(
-                resource, namespace: namespace, name: name, body: try await body(of: request))
+                resource, namespace: namespace, name: name, change: .replace(try await body(of: request)))
+            logWrite("updated", object)
+            return Self.json(object.json)
+        case (.object(let resource, let namespace, let name), .patch):
+            let type = request.headers[.contentType] ?? ""
+            // Strategic merge patch is taken as a merge patch: lists are replaced, not merged by key.
+            guard type.hasPrefix("application/merge-patch+json") || type.hasPrefix("application/strategic-merge-patch+json")
+            else {
+                throw RegistryError.unsupportedMediaType(type)
+            }
+            let object = try await store.update(
+                resource, namespace: namespace, name: name, change: .mergePatch(try await body(of: request)))
+            logWrite("patched", object)
             return Self.json(object.json)
         case (.object(let resource, let namespace, let name), .delete):
             let options = try await optionalBody(of: request)
             let precondition = options?["preconditions"]?["resourceVersion"]?.stringValue
             let removed = try await store.delete(resource, namespace: namespace, name: name, precondition: precondition)
+            logWrite("deleted", removed)
             return Self.json(removed.json)
         default:
             throw RegistryError.methodNotAllowed(method: method.rawValue, path: request.uri.path)
         }
+    }
+
+    private func logWrite(_ action: String, _ object: StoredObject) {
+        logger.debug(
+            "\(action) \(object.resource.singular)",
+            metadata: [
+                "registry.object": "\(object.namespace)/\(object.name)",
+                "registry.resourceVersion": "\(object.resourceVersion)",
+            ])
     }
 
     private func authorize(_ request: Request) throws(RegistryError) {
