@@ -42,10 +42,10 @@ struct RegistryAPI: HTTPResponder {
             let filter = try ObjectFilter(
                 labelSelector: query["labelSelector"].map(String.init), fieldSelector: query["fieldSelector"].map(String.init))
             if let watch = query["watch"], watch == "true" || watch == "1" {
-                return try watchResponse(
-                    request, resource, namespace, filter, resourceVersion: query["resourceVersion"].map(String.init),
-                    timeoutSeconds: query["timeoutSeconds"].map(String.init),
-                    bookmarks: query["allowWatchBookmarks"] == "true")
+                let watch = try WatchRequest(
+                    resource: resource, namespace: namespace, filter: filter,
+                    query: { name in query[Substring(name)].map(String.init) }, defaultTimeout: configuration.defaultWatchTimeout)
+                return try watchResponse(request, watch)
             }
             return try await list(resource, namespace, filter)
         case (.collection(let resource, let namespace), .post):
@@ -109,44 +109,6 @@ struct RegistryAPI: HTTPResponder {
         }
         data.append(contentsOf: Array("]}".utf8))
         return Self.json(data)
-    }
-
-    private func watchResponse(
-        _ request: Request, _ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter, resourceVersion: String?,
-        timeoutSeconds: String?, bookmarks: Bool
-    ) throws -> Response {
-        var from: Int64?
-        if let text = resourceVersion, !text.isEmpty {
-            guard let value = Int64(text), value >= 0 else {
-                throw RegistryError.badRequest("resourceVersion \"\(text)\" is not a number")
-            }
-            from = value
-        }
-        var timeout = configuration.defaultWatchTimeout
-        if let text = timeoutSeconds, let seconds = Int(text), seconds > 0 {
-            timeout = .seconds(seconds)
-        }
-        guard let subscription = store.hub.subscribe(limit: configuration.maxWatchers) else {
-            throw RegistryError.tooManyWatchers(limit: configuration.maxWatchers)
-        }
-        let stream = WatchStream(
-            store: store,
-            request: WatchRequest(
-                resource: resource, namespace: namespace, filter: filter, resourceVersion: from,
-                bookmarks: bookmarks, timeout: timeout),
-            subscription: subscription, bookmarkInterval: configuration.bookmarkInterval)
-        let hub = store.hub
-        let id = subscription.id
-        return Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: ResponseBody { writer in
-                // A client that hangs up frees its watch slot at once, not at its next event.
-                try await request.body.consumeWithInboundCloseHandler { _ in
-                    try await stream.write(to: &writer)
-                } onInboundClosed: {
-                    hub.unsubscribe(id)
-                }
-            })
     }
 
     /// The request body as JSON, refusing bodies over the configured limit.

@@ -11,6 +11,9 @@ struct WatchRequest: Sendable {
     /// Resume after this version; nil (or 0) starts with the current objects as ADDED events.
     var resourceVersion: Int64?
     var bookmarks: Bool
+    /// `sendInitialEvents=true` (client-go's WatchList): after the starting ADDED events, a
+    /// BOOKMARK annotated `k8s.io/initial-events-end` says the initial state is complete.
+    var initialEventsEnd: Bool
     var timeout: Duration
 }
 
@@ -32,6 +35,9 @@ struct WatchStream: Sendable {
         var position: Int64
         do {
             position = try await writeStart(to: &writer)
+            if request.initialEventsEnd && request.bookmarks {
+                try await writer.write(Self.line(type: "BOOKMARK", object: bookmark(position, initialEventsEnd: true)))
+            }
         } catch let error as RegistryError {
             try await writer.write(Self.line(type: "ERROR", object: try RegistryJSON.encode(error.status)))
             try await writer.finish(nil)
@@ -80,10 +86,12 @@ struct WatchStream: Sendable {
         return request.filter.matches(object)
     }
 
-    private func bookmark(_ version: Int64) -> Data {
+    private func bookmark(_ version: Int64, initialEventsEnd: Bool = false) -> Data {
+        var metadata: JSONValue = ["resourceVersion": .string(String(version))]
+        if initialEventsEnd { metadata["annotations"] = ["k8s.io/initial-events-end": "true"] }
         let object: JSONValue = [
             "kind": .string(request.resource.kind), "apiVersion": .string(request.resource.apiVersion),
-            "metadata": ["resourceVersion": .string(String(version))],
+            "metadata": metadata,
         ]
         return (try? RegistryJSON.encode(object)) ?? Data("{}".utf8)
     }
