@@ -25,7 +25,7 @@ extension RegistryClient {
         if let resourceVersion { path += "&resourceVersion=\(resourceVersion)" }
         if bookmarks { path += "&allowWatchBookmarks=true" }
         if let timeoutSeconds { path += "&timeoutSeconds=\(timeoutSeconds)" }
-        let request = makeRequest(.GET, path)
+        let request = try makeRequest(.GET, path)
         let response: HTTPClientResponse
         do {
             response = try await httpClient.execute(request, timeout: .hours(24))

@@ -32,6 +32,16 @@ struct SecurityAndLimitTests {
         }
     }
 
+    @Test func aDataDirectoryServesOneRegistryAtATime() async throws {
+        try await TestRegistry.with { registry in
+            var second = RegistryConfiguration(port: 0, dataDirectory: registry.directory)
+            second.host = "127.0.0.1"
+            await #expect(throws: RegistryConfigurationError.self) {
+                _ = try await RegistryServer(configuration: second)
+            }
+        }
+    }
+
     @Test func nonLoopbackWithoutTokenIsRefused() throws {
         var configuration = RegistryConfiguration(dataDirectory: "/tmp/unused")
         try configuration.setAddress("0.0.0.0:8053")

@@ -142,6 +142,7 @@ struct RegistryAPI: HTTPResponder {
     }
 
     static func statusResponse(_ status: Status) -> Response {
+        // A Status is strings and integers: encoding it cannot fail, and an error path must not throw.
         let data = (try? RegistryJSON.encode(status)) ?? Data("{\"kind\":\"Status\"}".utf8)
         return json(data, status: HTTPResponse.Status(code: status.code))
     }

@@ -36,7 +36,7 @@ struct WatchStream: Sendable {
         do {
             position = try await writeStart(to: &writer)
             if request.initialEventsEnd && request.bookmarks {
-                try await writer.write(Self.line(type: "BOOKMARK", object: bookmark(position, initialEventsEnd: true)))
+                try await writer.write(Self.line(type: "BOOKMARK", object: try bookmark(position, initialEventsEnd: true)))
             }
         } catch let error as RegistryError {
             try await writer.write(Self.line(type: "ERROR", object: try RegistryJSON.encode(error.status)))
@@ -53,7 +53,7 @@ struct WatchStream: Sendable {
                 }
             case .bookmarkDue:
                 if request.bookmarks {
-                    try await writer.write(Self.line(type: "BOOKMARK", object: bookmark(position)))
+                    try await writer.write(Self.line(type: "BOOKMARK", object: try bookmark(position)))
                 }
             case .timeUp:
                 break signals
@@ -86,14 +86,14 @@ struct WatchStream: Sendable {
         return request.filter.matches(object)
     }
 
-    private func bookmark(_ version: Int64, initialEventsEnd: Bool = false) -> Data {
+    private func bookmark(_ version: Int64, initialEventsEnd: Bool = false) throws -> Data {
         var metadata: JSONValue = ["resourceVersion": .string(String(version))]
         if initialEventsEnd { metadata["annotations"] = ["k8s.io/initial-events-end": "true"] }
         let object: JSONValue = [
             "kind": .string(request.resource.kind), "apiVersion": .string(request.resource.apiVersion),
             "metadata": metadata,
         ]
-        return (try? RegistryJSON.encode(object)) ?? Data("{}".utf8)
+        return try RegistryJSON.encode(object)
     }
 
     /// Bookmark ticks and the end of the watch arrive on the same stream as events, so one loop
