@@ -103,6 +103,34 @@ struct VerbTests {
         }
     }
 
+    @Test func changingTheTypeDropsNodePortsAndRefusesDryRun() async throws {
+        try await TestRegistry.with { registry in
+            let path = "/api/v1/namespaces/default/services"
+            let created = try await registry.call(
+                .POST, path, #"{"metadata":{"name":"np"},"spec":{"type":"NodePort","ports":[{"port":80}]}}"#)
+            guard case .int(let nodePort)? = created.json.at("spec", "ports")?.array.first?["nodePort"] else {
+                Issue.record("a NodePort service got no node port: \(created.json)")
+                return
+            }
+            var body = created.json
+            body["spec"]?["type"] = "ClusterIP"
+            let changed = try await registry.call(
+                .PUT, "\(path)/np", String(decoding: try RegistryJSONForTests.encode(body), as: UTF8.self))
+            #expect(changed.code == 200, "\(changed.json)")
+            #expect(changed.json.at("spec", "ports")?.array.first?["nodePort"] == nil)
+            // The freed node port can be asked for by another service.
+            let other = try await registry.call(
+                .POST, path,
+                #"{"metadata":{"name":"other"},"spec":{"type":"NodePort","ports":[{"port":80,"nodePort":\#(nodePort)}]}}"#)
+            #expect(other.code == 201, "\(other.json)")
+
+            let before = try await registry.resourceVersion()
+            let dryRun = try await registry.call(.POST, "\(path)?dryRun=All", Self.web)
+            #expect(dryRun.code == 400)
+            #expect(try await registry.resourceVersion() == before)
+        }
+    }
+
     @Test func createTwiceIsAlreadyExists() async throws {
         try await TestRegistry.with { registry in
             _ = try await registry.call(.POST, "/api/v1/namespaces/default/services", Self.web)

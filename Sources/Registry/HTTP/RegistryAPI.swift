@@ -31,10 +31,14 @@ struct RegistryAPI: HTTPResponder {
             throw RegistryError.noSuchPath(request.uri.path)
         }
         let method = request.method
+        let query = request.uri.queryParameters
         if method == .post || method == .put || method == .delete || method == .patch {
             try authorize(request)
+            // A dry run that wrote for real would be worse than a refusal.
+            if let dryRun = query["dryRun"], !dryRun.isEmpty {
+                throw RegistryError.badRequest("dryRun is not supported by this registry; the request was not applied")
+            }
         }
-        let query = request.uri.queryParameters
         switch (route, method) {
         case (.discovery(let document), .get):
             return try Self.json(RegistryJSON.encode(Discovery.body(document)))
