@@ -40,8 +40,10 @@ extension RegistryAPI {
             bookmarkInterval: configuration.bookmarkInterval)
         let hub = store.hub
         let id = subscription.id
+        // The server closes the connection when a watch ends (that is how it learns of clients
+        // that hang up); saying so up front keeps clients from reusing it for the next request.
         return Response(
-            status: .ok, headers: [.contentType: "application/json"],
+            status: .ok, headers: [.contentType: "application/json", .connection: "close"],
             body: ResponseBody { writer in
                 // A client that hangs up frees its watch slot at once, not at its next event.
                 try await request.body.consumeWithInboundCloseHandler { _ in
