@@ -78,11 +78,12 @@ final class TestRegistry: Sendable {
     /// Sends a request; returns the status code and the body parsed as JSON (`.null` if empty).
     func call(
         _ method: HTTPMethod, _ path: String, _ body: String? = nil, token: String? = nil,
-        contentType: String = "application/json"
+        contentType: String = "application/json", accept: String? = nil
     ) async throws -> (code: Int, json: JSONValue) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let accept { request.headers.add(name: "Accept", value: accept) }
         if let body {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(string: body))
@@ -95,10 +96,11 @@ final class TestRegistry: Sendable {
     }
 
     /// Opens a watch and collects its lines until `count` arrived or the server ended it.
-    func watch(_ path: String, count: Int, whileOpen: @Sendable () async throws -> Void = {}) async throws
-        -> [JSONValue]
-    {
-        let request = HTTPClientRequest(url: base + path)
+    func watch(
+        _ path: String, count: Int, accept: String? = nil, whileOpen: @Sendable () async throws -> Void = {}
+    ) async throws -> [JSONValue] {
+        var request = HTTPClientRequest(url: base + path)
+        if let accept { request.headers.add(name: "Accept", value: accept) }
         let response = try await http.execute(request, timeout: .seconds(20))
         guard response.status.code == 200 else {
             throw TestFailure("watch \(path) answered \(response.status.code)")

@@ -25,7 +25,8 @@ extension WatchRequest {
         }
         self.init(
             resource: resource, namespace: namespace, filter: filter, resourceVersion: from,
-            bookmarks: query("allowWatchBookmarks") == "true", initialEventsEnd: initialEvents, timeout: timeout)
+            bookmarks: query("allowWatchBookmarks") == "true", initialEventsEnd: initialEvents, asTable: false,
+            timeout: timeout)
     }
 }
 

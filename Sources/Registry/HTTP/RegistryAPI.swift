@@ -46,12 +46,13 @@ struct RegistryAPI: HTTPResponder {
             let filter = try ObjectFilter(
                 labelSelector: query["labelSelector"].map(String.init), fieldSelector: query["fieldSelector"].map(String.init))
             if let watch = query["watch"], watch == "true" || watch == "1" {
-                let watch = try WatchRequest(
+                var watch = try WatchRequest(
                     resource: resource, namespace: namespace, filter: filter,
                     query: { name in query[Substring(name)].map(String.init) }, defaultTimeout: configuration.defaultWatchTimeout)
+                watch.asTable = ServerTable.isRequested(by: request.headers[.accept])
                 return try watchResponse(request, watch)
             }
-            return try await list(resource, namespace, filter)
+            return try await list(resource, namespace, filter, asTable: ServerTable.isRequested(by: request.headers[.accept]))
         case (.collection(let resource, let namespace), .post):
             let object = try await store.create(resource, namespace: namespace, body: try await body(of: request))
             logWrite("created", object)
@@ -101,8 +102,14 @@ struct RegistryAPI: HTTPResponder {
         }
     }
 
-    private func list(_ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter) async throws -> Response {
+    private func list(_ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter, asTable: Bool)
+        async throws -> Response
+    {
         let result = try await store.list(resource, namespace: namespace)
+        if asTable {
+            let items = result.items.filter(filter.matches)
+            return Self.json(try ServerTable.table(resource, items, resourceVersion: result.resourceVersion))
+        }
         var data = Data("{\"apiVersion\":\"\(resource.apiVersion)\",\"kind\":\"\(resource.kind)List\",".utf8)
         data.append(Data("\"metadata\":{\"resourceVersion\":\"\(result.resourceVersion)\"},\"items\":[".utf8))
         var first = true

@@ -14,6 +14,8 @@ struct WatchRequest: Sendable {
     /// `sendInitialEvents=true` (client-go's WatchList): after the starting ADDED events, a
     /// BOOKMARK annotated `k8s.io/initial-events-end` says the initial state is complete.
     var initialEventsEnd: Bool
+    /// Send each object as a one-row `Table` (kubectl's `get -w`).
+    var asTable: Bool
     var timeout: Duration
 }
 
@@ -33,8 +35,9 @@ struct WatchStream: Sendable {
         defer { timers.cancel() }
 
         var position: Int64
+        var columnsSent = false
         do {
-            position = try await writeStart(to: &writer)
+            position = try await writeStart(to: &writer, &columnsSent)
             if request.initialEventsEnd && request.bookmarks {
                 try await writer.write(Self.line(type: "BOOKMARK", object: try bookmark(position, initialEventsEnd: true)))
             }
@@ -49,7 +52,7 @@ struct WatchStream: Sendable {
                 guard event.resourceVersion > position else { continue }
                 position = event.resourceVersion
                 if event.object.resource == request.resource, inScope(event.object) {
-                    try await writer.write(Self.line(type: event.type.rawValue, object: event.object.json))
+                    try await writer.write(Self.line(type: event.type.rawValue, object: try payload(event.object, &columnsSent)))
                 }
             case .bookmarkDue:
                 if request.bookmarks {
@@ -64,19 +67,26 @@ struct WatchStream: Sendable {
 
     /// Writes the current objects (no version given) or the history after the given version;
     /// returns the version the stream has reached.
-    private func writeStart(to writer: inout any ResponseBodyWriter) async throws -> Int64 {
+    private func writeStart(to writer: inout any ResponseBodyWriter, _ columnsSent: inout Bool) async throws -> Int64 {
         if let from = request.resourceVersion, from > 0 {
             let history = try await store.events(after: from)
             for event in history.events where event.object.resource == request.resource && inScope(event.object) {
-                try await writer.write(Self.line(type: event.type.rawValue, object: event.object.json))
+                try await writer.write(Self.line(type: event.type.rawValue, object: try payload(event.object, &columnsSent)))
             }
             return history.through
         }
         let snapshot = try await store.list(request.resource, namespace: request.namespace)
         for object in snapshot.items where request.filter.matches(object) {
-            try await writer.write(Self.line(type: "ADDED", object: object.json))
+            try await writer.write(Self.line(type: "ADDED", object: try payload(object, &columnsSent)))
         }
         return snapshot.resourceVersion
+    }
+
+    /// The object as sent: itself, or a one-row Table (column definitions only on the first).
+    private func payload(_ object: StoredObject, _ columnsSent: inout Bool) throws -> Data {
+        guard request.asTable else { return object.json }
+        defer { columnsSent = true }
+        return try ServerTable.table(request.resource, [object], resourceVersion: nil, columns: !columnsSent)
     }
 
     private func inScope(_ object: StoredObject) -> Bool {
