@@ -4,6 +4,12 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The embedded registry: SQLite store plus the Kubernetes-shaped HTTP API and watch fan-out.
 ///
 /// ```swift
@@ -50,10 +56,16 @@ public struct RegistryServer: ServiceLifecycle.Service {
             logger: logger)
         let hub = store.hub
         // Watches would otherwise hold the graceful shutdown open until their timeouts.
-        try await withGracefulShutdownHandler {
-            try await app.run()
-        } onGracefulShutdown: {
-            hub.closeAll()
+        do {
+            try await withGracefulShutdownHandler {
+                try await app.run()
+            } onGracefulShutdown: {
+                hub.closeAll()
+            }
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
+            let reason = error.errnoCode == EADDRINUSE ? "the address is already in use" : "permission denied"
+            throw RegistryConfigurationError(
+                "--api \(configuration.host):\(configuration.port): cannot listen: \(reason)")
         }
     }
 
