@@ -14,6 +14,7 @@ enum RegistryError: Error, Sendable {
     case bodyTooLarge(limit: Int)
     case tooManyWatchers(limit: Int)
     case methodNotAllowed(method: String, path: String)
+    case unsupportedMediaType(String)
     case noSuchPath(String)
     /// Something inside the registry failed (the disk, SQLite): not the client's fault.
     case storage(String)
@@ -66,6 +67,10 @@ extension RegistryError {
             return Status(
                 message: "the server does not allow the method \(method) on \(path)", reason: "MethodNotAllowed",
                 code: 405)
+        case .unsupportedMediaType(let type):
+            return Status(
+                message: "the patch type \"\(type)\" is not supported; use application/merge-patch+json",
+                reason: "UnsupportedMediaType", code: 415)
         case .noSuchPath(let path):
             return Status(
                 message: "the server could not find the requested resource (\(path))", reason: "NotFound", code: 404)

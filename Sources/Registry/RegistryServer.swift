@@ -4,14 +4,29 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The embedded registry: SQLite store plus the Kubernetes-shaped HTTP API and watch fan-out.
 ///
+/// Wiring from the server's flags (`--api`, `--data-dir`, `--service-cidr`, `--api-token-file`):
+///
 /// ```swift
-/// var configuration = RegistryConfiguration(dataDirectory: "/var/lib/clusterdns")
-/// try configuration.setAddress("127.0.0.1:8053")
+/// var configuration = RegistryConfiguration(dataDirectory: dataDir)
+/// try configuration.setAddress(api)                      // "127.0.0.1:8053"
+/// guard let cidr = CIDR(parsing: serviceCIDR) else { ... }  // "10.96.0.0/16"
+/// configuration.serviceCIDR = cidr
+/// if let apiTokenFile { try configuration.loadToken(file: apiTokenFile) }
+/// try configuration.validate()                           // non-loopback --api needs a token
 /// let registry = try await RegistryServer(configuration: configuration, logger: logger)
-/// try await registry.run()   // or add it to a ServiceGroup: it is a `Service`
+/// // A `Service`: put it in the ServiceGroup next to DNS; graceful shutdown ends open watches.
 /// ```
+///
+/// Errors from `init` and `run()` that are the operator's to fix (a locked data directory, a
+/// port in use, a bad flag) are `RegistryConfigurationError`s with a one-line description.
 public struct RegistryServer: ServiceLifecycle.Service {
     public let configuration: RegistryConfiguration
     let store: RegistryStore
@@ -48,7 +63,19 @@ public struct RegistryServer: ServiceLifecycle.Service {
                 await onListening(port)
             },
             logger: logger)
-        try await app.run()
+        let hub = store.hub
+        // Watches would otherwise hold the graceful shutdown open until their timeouts.
+        do {
+            try await withGracefulShutdownHandler {
+                try await app.run()
+            } onGracefulShutdown: {
+                hub.closeAll()
+            }
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
+            let reason = error.errnoCode == EADDRINUSE ? "the address is already in use" : "permission denied"
+            throw RegistryConfigurationError(
+                "--api \(configuration.host):\(configuration.port): cannot listen: \(reason)")
+        }
     }
 
     /// The newest resourceVersion in the store.

@@ -9,19 +9,11 @@ public enum ObjectTable {
         if wide { header.append("SELECTOR") }
         let rows = services.map { service -> [String] in
             let spec = service.spec
-            let type = spec.type ?? "ClusterIP"
-            let clusterIP = type == "ExternalName" ? "<none>" : (spec.clusterIP.flatMap { $0.isEmpty ? nil : $0 } ?? "<none>")
-            let external: String
-            switch type {
-            case "ExternalName": external = spec.externalName ?? "<none>"
-            case "LoadBalancer": external = "<pending>"
-            default: external = "<none>"
-            }
-            var row = [service.name, type, clusterIP, external, portList(spec.ports ?? []), age(service.metadata, now)]
-            if wide {
-                let selector = (spec.selector ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-                row.append(selector.isEmpty ? "<none>" : selector.joined(separator: ","))
-            }
+            var row = [
+                service.name, spec.type ?? "ClusterIP", KubectlFormat.clusterIP(service), KubectlFormat.externalIP(service),
+                portList(spec.ports ?? []), age(service.metadata, now),
+            ]
+            if wide { row.append(KubectlFormat.selector(spec.selector)) }
             return row
         }
         return render(header, rows, namespaces: allNamespaces ? services.map(\.namespace) : nil)
@@ -69,25 +61,12 @@ public enum ObjectTable {
 
     /// `80/TCP,443:30443/TCP`.
     public static func portList(_ ports: [ServicePort]) -> String {
-        guard !ports.isEmpty else { return "<none>" }
-        return ports.map { port in
-            let node = port.nodePort.map { ":\($0)" } ?? ""
-            return "\(port.port)\(node)/\(port.protocol ?? "TCP")"
-        }.joined(separator: ",")
+        KubectlFormat.ports(ports)
     }
 
     /// `45s`, `12m`, `5h`, `3d` since creation; `<unknown>` without a timestamp.
     public static func age(_ metadata: ObjectMeta, _ now: Date) -> String {
-        guard let text = metadata.creationTimestamp, let created = try? Date(text, strategy: .iso8601) else {
-            return "<unknown>"
-        }
-        let seconds = max(0, Int(now.timeIntervalSince(created)))
-        switch seconds {
-        case ..<120: return "\(seconds)s"
-        case ..<7200: return "\(seconds / 60)m"
-        case ..<172_800: return "\(seconds / 3600)h"
-        default: return "\(seconds / 86400)d"
-        }
+        KubectlFormat.age(metadata.creationTimestamp, now: now)
     }
 
     private static func render(_ header: [String], _ rows: [[String]], namespaces: [String]?) -> String {

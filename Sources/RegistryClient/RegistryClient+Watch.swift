@@ -25,7 +25,7 @@ extension RegistryClient {
         if let resourceVersion { path += "&resourceVersion=\(resourceVersion)" }
         if bookmarks { path += "&allowWatchBookmarks=true" }
         if let timeoutSeconds { path += "&timeoutSeconds=\(timeoutSeconds)" }
-        let request = makeRequest(.GET, path)
+        let request = try makeRequest(.GET, path)
         let response: HTTPClientResponse
         do {
             response = try await httpClient.execute(request, timeout: .hours(24))
@@ -37,7 +37,15 @@ extension RegistryClient {
             throw Self.failure(code: Int(response.status.code), data: Data(bytes.readableBytesView))
         }
         var pending = Data()
-        for try await chunk in response.body {
+        var body = response.body.makeAsyncIterator()
+        while true {
+            let chunk: ByteBuffer?
+            do {
+                chunk = try await body.next()
+            } catch {
+                throw RegistryClientError.disconnected(server: server, detail: Self.describe(error))
+            }
+            guard let chunk else { return }
             pending.append(contentsOf: chunk.readableBytesView)
             while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = pending[pending.startIndex..<newline]

@@ -77,8 +77,8 @@ public final class RegistryClient: Sendable {
     func send(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil) async throws(RegistryClientError)
         -> Data
     {
-        let request = makeRequest(method, path, body: body)
         do {
+            let request = try makeRequest(method, path, body: body)
             let response = try await httpClient.execute(request, timeout: .seconds(30))
             let bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
             let data = Data(bytes.readableBytesView)
@@ -93,12 +93,20 @@ public final class RegistryClient: Sendable {
         }
     }
 
-    func makeRequest(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil) -> HTTPClientRequest {
+    func makeRequest(_ method: HTTPMethod, _ path: String, body: JSONValue? = nil) throws(RegistryClientError)
+        -> HTTPClientRequest
+    {
         var request = HTTPClientRequest(url: server + path)
         request.method = method
         request.headers.add(name: "Accept", value: "application/json")
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body, let data = try? JSONEncoder().encode(body) {
+        if let body {
+            let data: Data
+            do {
+                data = try JSONEncoder().encode(body)
+            } catch {
+                throw .invalidRequest("the object cannot be encoded as JSON: \(error)")
+            }
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: data))
         }
@@ -107,6 +115,7 @@ public final class RegistryClient: Sendable {
 
     /// A non-2xx answer as an error: the server's `Status` when it sent one.
     static func failure(code: Int, data: Data) -> RegistryClientError {
+        // A proxy or another server may answer without a Status: then its text is the message.
         if let status = try? JSONDecoder().decode(Status.self, from: data), status.message != nil {
             return .status(status)
         }

@@ -4,6 +4,8 @@ import ClusterModel
 public enum RegistryClientError: Error, CustomStringConvertible, Sendable {
     /// Nothing answered at the server address.
     case unreachable(server: String, detail: String)
+    /// The connection broke in the middle of a watch.
+    case disconnected(server: String, detail: String)
     /// The server refused the request; its `Status` says why.
     case status(Status)
     /// The server answered with something that is not what the API promises.
@@ -15,6 +17,8 @@ public enum RegistryClientError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .unreachable(let server, let detail):
             return "cannot reach the registry at \(server) (\(detail)); is clusterdns running? (--server or DNSCTL_SERVER)"
+        case .disconnected(let server, let detail):
+            return "the registry at \(server) closed the watch (\(detail))"
         case .status(let status):
             return status.message ?? "the registry answered \(status.code) \(status.reason ?? "")"
         case .badResponse(let detail):

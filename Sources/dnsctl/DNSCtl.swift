@@ -9,6 +9,12 @@ struct DNSCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dnsctl",
         abstract: "Manage the services and endpoints that ClusterDNS answers for.",
+        usage: "dnsctl [--server URL] [--token T] <subcommand> [options]",
+        discussion: """
+            --server (env DNSCTL_SERVER, default http://127.0.0.1:8053) and --token (env DNSCTL_TOKEN) \
+            may come before or after the subcommand. Exit status 0 on success, 1 with the registry's \
+            message on stderr when a request fails.
+            """,
         subcommands: [
             AddService.self, DeleteService.self, AddEndpoint.self, RemoveEndpoint.self, Get.self, Apply.self,
             Watch.self,

@@ -18,6 +18,8 @@ enum EventPrinter {
         write("\(event.type) \(resource.singular) \(namespace)/\(name) \(detail(event.object, resource)) (rv \(event.resourceVersion ?? "?"))")
     }
 
+    /// A short summary; an object that does not decode as its kind gets none (the line still
+    /// names it), since a watch must go on printing.
     private static func detail(_ object: JSONValue, _ resource: KubeResource) -> String {
         let data = (try? JSONEncoder().encode(object)) ?? Data()
         switch resource {

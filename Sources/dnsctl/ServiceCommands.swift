@@ -19,7 +19,6 @@ struct AddService: AsyncParsableCommand {
     @Flag(name: .customLong("publish-not-ready"), help: "Publish endpoints that are not ready.") var publishNotReady = false
 
     func validate() throws {
-        if externalName != nil && type == nil { return }
         if nodePort != nil && ports.isEmpty { throw ValidationError("--node-port needs a --port") }
         for selector in selectors where !selector.contains("=") {
             throw ValidationError("--selector \(selector): expected KEY=VALUE")

@@ -36,32 +36,45 @@ struct Watch: AsyncParsableCommand {
     }
 }
 
-/// Watches one kind until the deadline, resuming from the last version after a disconnect and
-/// starting over (current objects again) after a 410.
+/// Watches one kind until the deadline, resuming from the last version after a dropped
+/// connection and starting over (current objects again) after a 410.
 private func follow(
     _ client: RegistryClient, _ resource: KubeResource, _ namespace: String?, _ deadline: ContinuousClock.Instant?,
     _ printJSON: Bool
 ) async throws {
     var position: String?
+    var connected = false
+    var failures = 0
     while true {
         var remaining: Int?
         if let deadline {
             let left = deadline - .now
-            guard left > .zero else { return }
-            remaining = max(1, Int(left.components.seconds))
+            guard left >= .seconds(1) else { return }
+            remaining = Int(left.components.seconds)
         }
-        try await client.watch(
-            resource, namespace: namespace, resourceVersion: position, timeoutSeconds: remaining
-        ) { event in
-            if event.type == "ERROR" {
-                let code = event.object["code"].map { "\($0)" } ?? ""
-                Terminal.note("watch of \(resource.rawValue) restarts: \(event.object["message"]?.stringValue ?? code)")
-                position = nil
-                return false
+        do {
+            try await client.watch(
+                resource, namespace: namespace, resourceVersion: position, timeoutSeconds: remaining
+            ) { event in
+                connected = true
+                failures = 0
+                if event.type == "ERROR" {
+                    let code = event.object["code"].map { "\($0)" } ?? ""
+                    Terminal.note("watch of \(resource.rawValue) restarts: \(event.object["message"]?.stringValue ?? code)")
+                    position = nil
+                    return false
+                }
+                if let version = event.resourceVersion { position = version }
+                if event.type != "BOOKMARK" { EventPrinter.print(event, resource: resource, json: printJSON) }
+                return true
             }
-            if let version = event.resourceVersion { position = version }
-            if event.type != "BOOKMARK" { EventPrinter.print(event, resource: resource, json: printJSON) }
-            return true
+        } catch let error as RegistryClientError {
+            // Once the registry has answered, a broken connection is resumed, as any watch
+            // client does; a registry that never answered is an error.
+            guard connected, failures < 5 else { throw error }
+            failures += 1
+            Terminal.note("watch of \(resource.rawValue) interrupted (\(error)); resuming")
+            try await Task.sleep(for: .milliseconds(200 * failures))
         }
     }
 }

@@ -9,7 +9,11 @@ extension ServiceAdmission {
     ) throws -> [Int?] {
         let ports = service.spec.ports ?? []
         guard type == "NodePort" || type == "LoadBalancer" else {
-            for (index, port) in ports.enumerated() where port.nodePort != nil && port.nodePort != 0 {
+            // A node port the service already had is dropped with the type change (as the API
+            // server does); one the client asks for anew is an error.
+            let previous = Set((old?.spec.ports ?? []).compactMap(\.nodePort))
+            for (index, port) in ports.enumerated()
+            where port.nodePort != nil && port.nodePort != 0 && !previous.contains(port.nodePort ?? 0) {
                 errors.append(.forbidden("spec.ports[\(index)].nodePort", "may not be used when `type` is '\(type)'"))
             }
             return ports.map { _ in nil }

@@ -16,7 +16,7 @@ struct ServiceAdmission {
     /// Validates `body` (a Service) and rewrites its spec with defaults and reserved addresses.
     func admit(_ body: inout JSONValue, old: StoredObject?, db: Database) throws {
         let service = try Admission.decode(Service.self, body, .services)
-        let oldService = old.flatMap { try? JSONDecoder().decode(Service.self, from: $0.json) }
+        let oldService = try old.map { try JSONDecoder().decode(Service.self, from: $0.json) }
         let type = service.spec.type ?? "ClusterIP"
         var errors = identity.errors + ServicePortRules.validate(service.spec.ports ?? [], type: type)
         guard Self.types.contains(type) else {

@@ -42,7 +42,7 @@ enum Discovery {
     ]
 
     private static func resourceList(groupVersion: String, _ resources: [KubeResource]) -> JSONValue {
-        let verbs: JSONValue = .array(["create", "delete", "get", "list", "update", "watch"])
+        let verbs: JSONValue = .array(["create", "delete", "get", "list", "patch", "update", "watch"])
         return [
             "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(groupVersion),
             "resources": .array(resources.map { resource in

@@ -19,7 +19,8 @@ struct RegistryAPI: HTTPResponder {
         } catch {
             let failure = RegistryError.from(error)
             if case .storage = failure {
-                logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+                // A library logs at info or below; the server decides what reaches the operator.
+                logger.info("registry storage failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             }
             return Self.statusResponse(failure.status)
         }
@@ -30,10 +31,14 @@ struct RegistryAPI: HTTPResponder {
             throw RegistryError.noSuchPath(request.uri.path)
         }
         let method = request.method
+        let query = request.uri.queryParameters
         if method == .post || method == .put || method == .delete || method == .patch {
             try authorize(request)
+            // A dry run that wrote for real would be worse than a refusal.
+            if let dryRun = query["dryRun"], !dryRun.isEmpty {
+                throw RegistryError.badRequest("dryRun is not supported by this registry; the request was not applied")
+            }
         }
-        let query = request.uri.queryParameters
         switch (route, method) {
         case (.discovery(let document), .get):
             return try Self.json(RegistryJSON.encode(Discovery.body(document)))
@@ -41,29 +46,53 @@ struct RegistryAPI: HTTPResponder {
             let filter = try ObjectFilter(
                 labelSelector: query["labelSelector"].map(String.init), fieldSelector: query["fieldSelector"].map(String.init))
             if let watch = query["watch"], watch == "true" || watch == "1" {
-                return try watchResponse(
-                    resource, namespace, filter, resourceVersion: query["resourceVersion"].map(String.init),
-                    timeoutSeconds: query["timeoutSeconds"].map(String.init),
-                    bookmarks: query["allowWatchBookmarks"] == "true")
+                var watch = try WatchRequest(
+                    resource: resource, namespace: namespace, filter: filter,
+                    query: { name in query[Substring(name)].map(String.init) }, defaultTimeout: configuration.defaultWatchTimeout)
+                watch.asTable = ServerTable.isRequested(by: request.headers[.accept])
+                return try watchResponse(request, watch)
             }
-            return try await list(resource, namespace, filter)
+            return try await list(resource, namespace, filter, asTable: ServerTable.isRequested(by: request.headers[.accept]))
         case (.collection(let resource, let namespace), .post):
             let object = try await store.create(resource, namespace: namespace, body: try await body(of: request))
+            logWrite("created", object)
             return Self.json(object.json, status: .created)
         case (.object(let resource, let namespace, let name), .get):
             return Self.json(try await store.get(resource, namespace: namespace, name: name).json)
         case (.object(let resource, let namespace, let name), .put):
             let object = try await store.update(
-                resource, namespace: namespace, name: name, body: try await body(of: request))
+                resource, namespace: namespace, name: name, change: .replace(try await body(of: request)))
+            logWrite("updated", object)
+            return Self.json(object.json)
+        case (.object(let resource, let namespace, let name), .patch):
+            let type = request.headers[.contentType] ?? ""
+            // Strategic merge patch is taken as a merge patch: lists are replaced, not merged by key.
+            guard type.hasPrefix("application/merge-patch+json") || type.hasPrefix("application/strategic-merge-patch+json")
+            else {
+                throw RegistryError.unsupportedMediaType(type)
+            }
+            let object = try await store.update(
+                resource, namespace: namespace, name: name, change: .mergePatch(try await body(of: request)))
+            logWrite("patched", object)
             return Self.json(object.json)
         case (.object(let resource, let namespace, let name), .delete):
             let options = try await optionalBody(of: request)
             let precondition = options?["preconditions"]?["resourceVersion"]?.stringValue
             let removed = try await store.delete(resource, namespace: namespace, name: name, precondition: precondition)
+            logWrite("deleted", removed)
             return Self.json(removed.json)
         default:
             throw RegistryError.methodNotAllowed(method: method.rawValue, path: request.uri.path)
         }
+    }
+
+    private func logWrite(_ action: String, _ object: StoredObject) {
+        logger.debug(
+            "\(action) \(object.resource.singular)",
+            metadata: [
+                "registry.object": "\(object.namespace)/\(object.name)",
+                "registry.resourceVersion": "\(object.resourceVersion)",
+            ])
     }
 
     private func authorize(_ request: Request) throws(RegistryError) {
@@ -73,8 +102,14 @@ struct RegistryAPI: HTTPResponder {
         }
     }
 
-    private func list(_ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter) async throws -> Response {
+    private func list(_ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter, asTable: Bool)
+        async throws -> Response
+    {
         let result = try await store.list(resource, namespace: namespace)
+        if asTable {
+            let items = result.items.filter(filter.matches)
+            return Self.json(try ServerTable.table(resource, items, resourceVersion: result.resourceVersion))
+        }
         var data = Data("{\"apiVersion\":\"\(resource.apiVersion)\",\"kind\":\"\(resource.kind)List\",".utf8)
         data.append(Data("\"metadata\":{\"resourceVersion\":\"\(result.resourceVersion)\"},\"items\":[".utf8))
         var first = true
@@ -85,35 +120,6 @@ struct RegistryAPI: HTTPResponder {
         }
         data.append(contentsOf: Array("]}".utf8))
         return Self.json(data)
-    }
-
-    private func watchResponse(
-        _ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter, resourceVersion: String?,
-        timeoutSeconds: String?, bookmarks: Bool
-    ) throws -> Response {
-        var from: Int64?
-        if let text = resourceVersion, !text.isEmpty {
-            guard let value = Int64(text), value >= 0 else {
-                throw RegistryError.badRequest("resourceVersion \"\(text)\" is not a number")
-            }
-            from = value
-        }
-        var timeout = configuration.defaultWatchTimeout
-        if let text = timeoutSeconds, let seconds = Int(text), seconds > 0 {
-            timeout = .seconds(seconds)
-        }
-        guard let subscription = store.hub.subscribe(limit: configuration.maxWatchers) else {
-            throw RegistryError.tooManyWatchers(limit: configuration.maxWatchers)
-        }
-        let stream = WatchStream(
-            store: store,
-            request: WatchRequest(
-                resource: resource, namespace: namespace, filter: filter, resourceVersion: from,
-                bookmarks: bookmarks, timeout: timeout),
-            subscription: subscription, bookmarkInterval: configuration.bookmarkInterval)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: ResponseBody { writer in try await stream.write(to: &writer) })
     }
 
     /// The request body as JSON, refusing bodies over the configured limit.
@@ -147,6 +153,7 @@ struct RegistryAPI: HTTPResponder {
     }
 
     static func statusResponse(_ status: Status) -> Response {
+        // A Status is strings and integers: encoding it cannot fail, and an error path must not throw.
         let data = (try? RegistryJSON.encode(status)) ?? Data("{\"kind\":\"Status\"}".utf8)
         return json(data, status: HTTPResponse.Status(code: status.code))
     }

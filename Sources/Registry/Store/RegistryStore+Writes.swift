@@ -25,18 +25,25 @@ extension RegistryStore {
         }
     }
 
-    /// Replaces an object. A `metadata.resourceVersion` in the body must match the stored one
-    /// (optimistic concurrency: 409 Conflict otherwise); without one the update is unconditional.
-    func update(_ resource: KubeResource, namespace: String?, name: String, body: JSONValue) async throws
+    /// Replaces or patches an object. A `metadata.resourceVersion` in the new body must match the
+    /// stored one (optimistic concurrency: 409 Conflict otherwise); without one the update is
+    /// unconditional.
+    func update(_ resource: KubeResource, namespace: String?, name: String, change: ObjectChange) async throws
         -> StoredObject
     {
         try await pool.write { db in
-            var body = body
-            let identity = try Admission.prepareMetadata(&body, resource, pathNamespace: namespace, pathName: name)
-            guard let old = try Self.fetchObject(db, resource, namespace: identity.namespace, name: identity.name)
-            else {
-                throw RegistryError.notFound(resource, name: identity.name)
+            let key = resource.isNamespaced ? (namespace ?? "default") : ""
+            guard let old = try Self.fetchObject(db, resource, namespace: key, name: name) else {
+                throw RegistryError.notFound(resource, name: name)
             }
+            var body: JSONValue
+            switch change {
+            case .replace(let replacement):
+                body = replacement
+            case .mergePatch(let patch):
+                body = try JSONDecoder().decode(JSONValue.self, from: old.json).merging(patch)
+            }
+            let identity = try Admission.prepareMetadata(&body, resource, pathNamespace: namespace, pathName: name)
             var metadata = body["metadata"] ?? [:]
             if let given = metadata["resourceVersion"]?.stringValue, !given.isEmpty,
                given != String(old.resourceVersion)

@@ -12,10 +12,12 @@ final class RegistryStore: Sendable {
     let serviceCIDR: CIDR
     let historyLimit: Int
     let logger: Logger
+    private let lock: DataDirectoryLock
 
     /// Opens (or creates) `registry.sqlite` in `directory` and brings its schema up to date.
     init(directory: String, serviceCIDR: CIDR, historyLimit: Int, logger: Logger) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        lock = try DataDirectoryLock(directory: directory)
         let path = (directory as NSString).appendingPathComponent("registry.sqlite")
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)

@@ -11,7 +11,8 @@ struct StoredObject: Sendable {
     var resourceVersion: Int64
     var json: Data
 
-    /// The object's labels, read from its JSON (for label selectors).
+    /// The object's labels, read from its JSON (for label selectors). The registry encoded that
+    /// JSON itself, so it decodes; were it ever not to, the object has no labels to match.
     var labels: [String: String] {
         let value = try? JSONDecoder().decode(LabelsOnly.self, from: json)
         return value?.metadata?.labels ?? [:]

@@ -19,6 +19,7 @@ final class WatchHub: Sendable {
     }
 
     private struct State {
+        var closed = false
         var publishedThrough: Int64
         var nextID = 0
         var watchers: [Int: AsyncStream<WatchSignal>.Continuation] = [:]
@@ -39,7 +40,7 @@ final class WatchHub: Sendable {
         let (signals, continuation) = AsyncStream<WatchSignal>.makeStream(
             bufferingPolicy: .bufferingOldest(Self.backlogLimit))
         return state.withLock { state -> Subscription? in
-            guard state.watchers.count < limit else { return nil }
+            guard !state.closed, state.watchers.count < limit else { return nil }
             let id = state.nextID
             state.nextID += 1
             state.watchers[id] = continuation
@@ -51,6 +52,16 @@ final class WatchHub: Sendable {
     func unsubscribe(_ id: Int) {
         let continuation = state.withLock { $0.watchers.removeValue(forKey: id) }
         continuation?.finish()
+    }
+
+    /// Ends every open watch and refuses new ones: the registry is shutting down.
+    func closeAll() {
+        let open = state.withLock { state in
+            state.closed = true
+            defer { state.watchers = [:] }
+            return Array(state.watchers.values)
+        }
+        for continuation in open { continuation.finish() }
     }
 
     /// The number of open watches.

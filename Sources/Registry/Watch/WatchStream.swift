@@ -11,6 +11,11 @@ struct WatchRequest: Sendable {
     /// Resume after this version; nil (or 0) starts with the current objects as ADDED events.
     var resourceVersion: Int64?
     var bookmarks: Bool
+    /// `sendInitialEvents=true` (client-go's WatchList): after the starting ADDED events, a
+    /// BOOKMARK annotated `k8s.io/initial-events-end` says the initial state is complete.
+    var initialEventsEnd: Bool
+    /// Send each object as a one-row `Table` (kubectl's `get -w`).
+    var asTable: Bool
     var timeout: Duration
 }
 
@@ -30,8 +35,12 @@ struct WatchStream: Sendable {
         defer { timers.cancel() }
 
         var position: Int64
+        var columnsSent = false
         do {
-            position = try await writeStart(to: &writer)
+            position = try await writeStart(to: &writer, &columnsSent)
+            if request.initialEventsEnd && request.bookmarks {
+                try await writer.write(Self.line(type: "BOOKMARK", object: try bookmark(position, initialEventsEnd: true)))
+            }
         } catch let error as RegistryError {
             try await writer.write(Self.line(type: "ERROR", object: try RegistryJSON.encode(error.status)))
             try await writer.finish(nil)
@@ -43,11 +52,11 @@ struct WatchStream: Sendable {
                 guard event.resourceVersion > position else { continue }
                 position = event.resourceVersion
                 if event.object.resource == request.resource, inScope(event.object) {
-                    try await writer.write(Self.line(type: event.type.rawValue, object: event.object.json))
+                    try await writer.write(Self.line(type: event.type.rawValue, object: try payload(event.object, &columnsSent)))
                 }
             case .bookmarkDue:
                 if request.bookmarks {
-                    try await writer.write(Self.line(type: "BOOKMARK", object: bookmark(position)))
+                    try await writer.write(Self.line(type: "BOOKMARK", object: try bookmark(position)))
                 }
             case .timeUp:
                 break signals
@@ -58,19 +67,26 @@ struct WatchStream: Sendable {
 
     /// Writes the current objects (no version given) or the history after the given version;
     /// returns the version the stream has reached.
-    private func writeStart(to writer: inout any ResponseBodyWriter) async throws -> Int64 {
+    private func writeStart(to writer: inout any ResponseBodyWriter, _ columnsSent: inout Bool) async throws -> Int64 {
         if let from = request.resourceVersion, from > 0 {
             let history = try await store.events(after: from)
             for event in history.events where event.object.resource == request.resource && inScope(event.object) {
-                try await writer.write(Self.line(type: event.type.rawValue, object: event.object.json))
+                try await writer.write(Self.line(type: event.type.rawValue, object: try payload(event.object, &columnsSent)))
             }
             return history.through
         }
         let snapshot = try await store.list(request.resource, namespace: request.namespace)
         for object in snapshot.items where request.filter.matches(object) {
-            try await writer.write(Self.line(type: "ADDED", object: object.json))
+            try await writer.write(Self.line(type: "ADDED", object: try payload(object, &columnsSent)))
         }
         return snapshot.resourceVersion
+    }
+
+    /// The object as sent: itself, or a one-row Table (column definitions only on the first).
+    private func payload(_ object: StoredObject, _ columnsSent: inout Bool) throws -> Data {
+        guard request.asTable else { return object.json }
+        defer { columnsSent = true }
+        return try ServerTable.table(request.resource, [object], resourceVersion: nil, columns: !columnsSent)
     }
 
     private func inScope(_ object: StoredObject) -> Bool {
@@ -80,12 +96,14 @@ struct WatchStream: Sendable {
         return request.filter.matches(object)
     }
 
-    private func bookmark(_ version: Int64) -> Data {
+    private func bookmark(_ version: Int64, initialEventsEnd: Bool = false) throws -> Data {
+        var metadata: JSONValue = ["resourceVersion": .string(String(version))]
+        if initialEventsEnd { metadata["annotations"] = ["k8s.io/initial-events-end": "true"] }
         let object: JSONValue = [
             "kind": .string(request.resource.kind), "apiVersion": .string(request.resource.apiVersion),
-            "metadata": ["resourceVersion": .string(String(version))],
+            "metadata": metadata,
         ]
-        return (try? RegistryJSON.encode(object)) ?? Data("{}".utf8)
+        return try RegistryJSON.encode(object)
     }
 
     /// Bookmark ticks and the end of the watch arrive on the same stream as events, so one loop
