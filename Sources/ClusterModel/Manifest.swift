@@ -88,15 +88,30 @@ public struct Manifest: Sendable {
     }
 
     private static func describe(_ error: any Error) -> String {
+        if let invalid = error as? InvalidObject {
+            return "invalid \(invalid.kind): \(describe(invalid.error))"
+        }
         guard let decoding = error as? DecodingError else { return "\(error)" }
         switch decoding {
         case .keyNotFound(let key, let context):
             return "missing field \(path(context.codingPath + [key]))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): expected \(typeName(type))"
+        case .valueNotFound(_, let context), .dataCorrupted(let context):
             let at = path(context.codingPath)
             return at.isEmpty ? context.debugDescription : "\(at): \(context.debugDescription)"
         @unknown default:
             return "\(error)"
+        }
+    }
+
+    /// `Int` → "a number", for people who write YAML rather than Swift.
+    private static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is UInt16.Type, is Double.Type: return "a number"
+        case is Bool.Type: return "true or false"
+        case is String.Type: return "a string"
+        default: return "\(type)"
         }
     }
 

@@ -21,12 +21,19 @@ enum ManifestDocument: Decodable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Keys.self)
         let kind = try container.decodeIfPresent(String.self, forKey: .kind) ?? ""
+        func object<T: Decodable>(_ type: T.Type) throws -> T {
+            do {
+                return try T(from: decoder)
+            } catch let error as DecodingError {
+                throw InvalidObject(kind: kind, error: error)
+            }
+        }
         switch kind {
-        case "Namespace": self = .namespace(try Namespace(from: decoder))
-        case "Service": self = .service(try Service(from: decoder))
-        case "EndpointSlice": self = .endpointSlice(try EndpointSlice(from: decoder))
-        case "Endpoints": self = .endpoints(try Endpoints(from: decoder))
-        case "Pod": self = .pod(try Pod(from: decoder))
+        case "Namespace": self = .namespace(try object(Namespace.self))
+        case "Service": self = .service(try object(Service.self))
+        case "EndpointSlice": self = .endpointSlice(try object(EndpointSlice.self))
+        case "Endpoints": self = .endpoints(try object(Endpoints.self))
+        case "Pod": self = .pod(try object(Pod.self))
         case "":
             throw DecodingError.dataCorruptedError(
                 forKey: .kind, in: container, debugDescription: "the document has no kind")
@@ -37,4 +44,10 @@ enum ManifestDocument: Decodable {
             self = .other(kind: kind, name: name)
         }
     }
+}
+
+/// A document of a kind we serve that does not decode: says which kind, then where and why.
+struct InvalidObject: Error {
+    var kind: String
+    var error: DecodingError
 }

@@ -81,10 +81,9 @@ struct ClusterFeedTests {
         let port = probe.port
         probe.stop()
         try await withFeed("http://127.0.0.1:\(port)") { published, feed in
-            try await Task.sleep(for: .milliseconds(500))
+            try await eventually { feed.status.lastError != nil }
             #expect(published.count == 0)
             #expect(!feed.status.synced)
-            #expect(feed.status.lastError != nil)
             let server = try FakeAPIServer(scenario: "events", port: port)
             defer { server.stop() }
             let state = try await published.first { !$0.services.isEmpty }
