@@ -1,9 +1,16 @@
 import Foundation
 import Testing
 
-/// The Python interpreter to use: `CLUSTERDNS_PYTHON`, else `python3`.
+/// The Python interpreter to use: `CLUSTERDNS_PYTHON`, else the `.venv-k8s` that
+/// `scripts/setup` makes at the package root, else `python3`.
 enum PythonKubernetes {
-    static let interpreter = ProcessInfo.processInfo.environment["CLUSTERDNS_PYTHON"] ?? "python3"
+    static let interpreter: String = {
+        if let explicit = ProcessInfo.processInfo.environment["CLUSTERDNS_PYTHON"] { return explicit }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let venv = root.appendingPathComponent(".venv-k8s/bin/python").path
+        return FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3"
+    }()
 
     /// Whether that interpreter can import the official client.
     static let available: Bool = {
@@ -26,7 +33,7 @@ enum PythonKubernetes {
 struct KubernetesClientTests {
     @Test(.enabled(
         if: PythonKubernetes.available,
-        "skipped: the Python module kubernetes is missing (pip install kubernetes, or set CLUSTERDNS_PYTHON)"))
+        "skipped: the Python module kubernetes is missing (scripts/setup installs it in .venv-k8s, or set CLUSTERDNS_PYTHON)"))
     func pythonClientCreatesListsAndWatches() throws {
         let registry = try RegistryProcess()
         defer { registry.stop() }
