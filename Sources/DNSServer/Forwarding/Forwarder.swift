@@ -1,3 +1,4 @@
+import ClusterZone
 import DNSWire
 import Logging
 import NIOCore
@@ -34,12 +35,14 @@ final class Forwarder {
     /// Clients that may join one waiting query; more of the same question get REFUSED.
     static let maxJoined = 256
     private var random = SystemRandomNumberGenerator()
+    private let autopath: AutopathStatistics
 
     init(
         loop: any EventLoop, upstreams: [SocketAddress], configuration: ForwardingConfiguration,
-        maxUDPSize: Int, inFlight: InFlightLimit, logger: Logger
+        maxUDPSize: Int, inFlight: InFlightLimit, logger: Logger, autopath: AutopathStatistics = AutopathStatistics()
     ) throws {
         self.logger = logger
+        self.autopath = autopath
         self.loop = loop
         self.upstreams = upstreams
         self.timeout = .nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000
@@ -76,15 +79,32 @@ final class Forwarder {
         guard query.hasQuestion, packet.readableBytes >= query.questionEnd else { return }
         let question = Array(packet.readableBytesView.dropFirst(12).prefix(query.questionEnd - 12))
         let client = ClientQuery(id: query.id, flags: query.flags, edns: query.edns, question: question, reply: reply)
+        submit(client, name: Self.lowercased(question.prefix(query.nameLength)), query: query)
+    }
+
+    /// Asks the upstream for `chase.target` on behalf of `packet`'s client, and answers it with
+    /// the chase's aliases and the upstream's records, or with `fallback` (already addressed to
+    /// the client) when the upstream has nothing.
+    func chase(_ packet: ByteBuffer, _ chase: Responder.Chase, fallback: [UInt8], reply: ClientReply) {
+        let query = chase.query
+        guard query.hasQuestion, packet.readableBytes >= query.questionEnd else { return }
+        let asked = Array(packet.readableBytesView.dropFirst(12).prefix(query.questionEnd - 12))
+        var client = ClientQuery(
+            id: query.id, flags: query.flags, edns: query.edns, question: chase.target + asked.suffix(4), reply: reply)
+        client.chase = ChaseReply(
+            askedQuestion: asked, aliases: chase.aliases, fallback: fallback,
+            keepsFallbackAnswers: chase.keepsFallbackAnswers, isAutopath: chase.isAutopath)
+        submit(client, name: chase.target, query: query)
+    }
+
+    /// The cache, a waiting identical question, or a new upstream query, for `client`.
+    private func submit(_ client: ClientQuery, name: [UInt8], query: Query) {
         let dnssec: UInt8 = (query.edns?.dnssecOK == true ? 1 : 0) | (query.flags & 0x0010 != 0 ? 2 : 0)
-        let key = AnswerCache.Key(
-            name: Self.lowercased(question.prefix(query.nameLength)), type: query.type, qclass: query.qclass,
-            dnssec: dnssec)
+        let key = AnswerCache.Key(name: name, type: query.type, qclass: query.qclass, dnssec: dnssec)
         statistics.queries += 1
         let now = NIODeadline.now()
         if let hit = cache.lookup(key, now: now) {
-            reply.send(ForwardMessages.reply(
-                hit.answer, age: hit.age, to: client, opt: opt, limit: client.limit(maxUDPSize: maxUDPSize)))
+            send(hit.answer, age: hit.age, to: client)
             return
         }
         if let id = pendingByKey[key], pending[id] != nil {
@@ -92,7 +112,7 @@ final class Forwarder {
             // pods asking at once): the answer goes to every asker.
             guard pending[id]!.joined.count < Self.maxJoined else {
                 statistics.refusedOverCap += 1
-                reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.refused), to: client, opt: opt))
+                sendError(UInt16(ResponseCode.refused), to: client)
                 return
             }
             pending[id]!.joined.append(client)
@@ -101,7 +121,7 @@ final class Forwarder {
         }
         guard inFlight.acquire() else {
             statistics.refusedOverCap += 1
-            reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.refused), to: client, opt: opt))
+            sendError(UInt16(ResponseCode.refused), to: client)
             return
         }
         var id = UInt16.random(in: .min ... .max, using: &random)
@@ -252,7 +272,7 @@ final class Forwarder {
             remove(id, entry)
             statistics.servFails += 1
             for client in entry.clients {
-                client.reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.servFail), to: client, opt: opt))
+                sendError(UInt16(ResponseCode.servFail), to: client)
             }
         }
     }
@@ -296,8 +316,39 @@ final class Forwarder {
             cache.insert(entry.key, answer: answer, ttl: ttl, now: .now())
         }
         for client in entry.clients {
-            client.reply.send(ForwardMessages.reply(
-                answer, age: 0, to: client, opt: opt, limit: client.limit(maxUDPSize: maxUDPSize)))
+            send(answer, age: 0, to: client)
+        }
+    }
+
+    /// The upstream's answer for `client`: as it is, or joined to a chase's aliases.
+    private func send(_ answer: UpstreamAnswer, age: UInt32, to client: ClientQuery) {
+        let limit = client.limit(maxUDPSize: maxUDPSize)
+        guard let chase = client.chase else {
+            client.reply.send(ForwardMessages.reply(answer, age: age, to: client, opt: opt, limit: limit))
+            return
+        }
+        do {
+            if let joined = try ChaseMessages.reply(answer, age: age, to: client, chase: chase, opt: opt, limit: limit) {
+                if chase.isAutopath { autopath.countUpstreamHit() }
+                client.reply.send(joined)
+                return
+            }
+        } catch {
+            logger.warning("cannot join an upstream answer to its alias, answering without it", metadata: [
+                "error": "\(error)",
+            ])
+        }
+        if chase.isAutopath { autopath.countMiss() }
+        client.reply.send(chase.fallback)
+    }
+
+    /// No answer from upstream: the error, or a chase's own fallback answer (still true).
+    private func sendError(_ rcode: UInt16, to client: ClientQuery) {
+        if let chase = client.chase {
+            if chase.isAutopath { autopath.countMiss() }
+            client.reply.send(chase.fallback)
+        } else {
+            client.reply.send(ForwardMessages.error(rcode: rcode, to: client, opt: opt))
         }
     }
 
