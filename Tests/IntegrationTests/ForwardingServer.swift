@@ -42,13 +42,13 @@ final class ForwardingServer {
 
     /// Starts `clusterdns` with `arguments` (after a 127.0.0.1:0 listener, one thread and an
     /// empty zones directory) and waits until its log says it serves.
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], environment: [String: String] = [:], manifests: String = ForwardingServer.emptyManifest) throws {
         logPath = NSTemporaryDirectory() + "clusterdns-\(UUID().uuidString).log"
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw ForwardingServerError.didNotStart("cannot create \(logPath)") }
         process = Process()
         process.executableURL = Self.binary
         process.arguments = ["--dns", "127.0.0.1:0", "--threads", "1", "--zones-dir", Self.emptyZones,
-                             "--manifests", Self.emptyManifest] + arguments
+                             "--manifests", manifests] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = FileHandle.nullDevice
