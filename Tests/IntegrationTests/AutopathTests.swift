@@ -23,7 +23,7 @@ struct AutopathTests {
         upstream.set("example.com", .init(answer: [ForwardingTests.a("example.com", [93, 184, 216, 34])]))
         upstream.set("my.database.example.com", .init(answer: [ForwardingTests.a("my.database.example.com", [192, 0, 2, 7])]))
         for name in ["nope", "payment-service", "payment-service.prod-env"] {
-            upstream.set(name, .init(rcode: 3, authority: [ForwardingTests.soa(".", ttl: 60, minimum: 60)]))
+            upstream.set(name, .init(rcode: 3, authority: [ForwardingTests.soa("example", ttl: 60, minimum: 60)]))
         }
         return upstream
     }
