@@ -11,7 +11,7 @@ struct DNSCtl: AsyncParsableCommand {
         abstract: "Manage the services and endpoints that ClusterDNS answers for.",
         subcommands: [
             AddService.self, DeleteService.self, AddEndpoint.self, RemoveEndpoint.self, Get.self, Apply.self,
-            Watch.self,
+            Watch.self, Resolve.self,
         ])
 
     /// `dnsctl --server URL get services` must work: ArgumentParser reads options only after
