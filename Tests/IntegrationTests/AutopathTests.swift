@@ -130,4 +130,16 @@ struct AutopathTests {
             ])
         }
     }
+
+    @Test func theFlagTakesOnOrOffAndItsEnvironmentTwinToo() throws {
+        let bad = try ForwardingServer.runToExit(["--autopath", "maybe", "--dns", "127.0.0.1:0"])
+        #expect(bad.status != 0 && bad.stderr.contains("--autopath must be on or off, got 'maybe'"), "\(bad.stderr)")
+        let manifests = try Fixtures.seedWithPod(ip: "127.0.0.1")
+        defer { try? FileManager.default.removeItem(atPath: manifests) }
+        let server = try ForwardingServer(["--upstream", "none"], environment: ["CLUSTERDNS_AUTOPATH": "off"], manifests: manifests)
+        defer { server.stop() }
+        #expect(server.log.contains("dns.autopath=off"))
+        let reply = try #require(try DNSClient(port: server.port).ask("payment-service.prod-env.ecommerce.svc.cluster.local", RecordType.a))
+        #expect(reply.rcode == 3)
+    }
 }
