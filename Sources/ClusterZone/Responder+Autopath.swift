@@ -18,7 +18,9 @@ extension Responder {
         let prefixLength = query.nameLength - suffix.count
         guard prefixLength > 0, query.hasQuestion else { return nil }
         let asked = Array(UnsafeRawBufferPointer(rebasing: name[0..<query.nameLength]))
-        guard asked[prefixLength...].elementsEqual(suffix) else { return nil }
+        guard asked[prefixLength...].elementsEqual(suffix), Self.isLabelBoundary(prefixLength, in: asked) else {
+            return nil
+        }
         let askedName = DNSName(uncheckedWire: asked)
         let scratch = self.scratch ?? .allocate(byteCount: Self.maxMessageSize, alignment: 8)
         self.scratch = scratch
@@ -58,6 +60,13 @@ extension Responder {
         }
         autopathStatistics.countMiss()
         return nil
+    }
+
+    /// Whether a label starts at `offset`: label bytes may look like a suffix's length octets.
+    static func isLabelBoundary(_ offset: Int, in name: [UInt8]) -> Bool {
+        var position = 0
+        while position < offset { position += Int(name[position]) + 1 }
+        return position == offset
     }
 
     /// `<name>.svc.<zone>`, `<name>.<zone>`, `<name>`: the rest of the pod's search list.

@@ -167,3 +167,15 @@ struct AutopathDecisionTests {
         #expect(ClientAddress(bytes: [1, 2, 3]) == nil)
     }
 }
+
+extension AutopathDecisionTests {
+    /// A label whose bytes end like `\tecommerce.svc...` is no search-walk miss of `ecommerce`.
+    @Test func theSuffixMustStartOnALabel() throws {
+        var packet = try QueryEncoder.query(name: "x.ecommerce.svc.cluster.local", type: A)
+        // Turn `\x01x` + `\x09ecommerce` into one label `\x0Bx\x09ecommerce`, same bytes after it.
+        packet[12] = 0x0B
+        packet[13] = UInt8(ascii: "x")
+        let reply = try #require(try zone.send(packet, from: client(Self.ecommercePod)))
+        #expect(reply.rcode == 3 && reply.answer.isEmpty)
+    }
+}
