@@ -18,11 +18,11 @@ final class Forwarder {
 
     private let upstreams: [SocketAddress]
     private let timeout: TimeAmount
-    private let maxUDPSize: Int
+    let maxUDPSize: Int
     private let maxTTL: UInt32
-    private let opt: [UInt8]
+    let opt: [UInt8]
     private let inFlight: InFlightLimit
-    private let logger: Logger
+    let logger: Logger
     private var health: UpstreamHealth
     private var sockets: [(any Channel)?]
     private var socketUses: [Int]
@@ -35,7 +35,7 @@ final class Forwarder {
     /// Clients that may join one waiting query; more of the same question get REFUSED.
     static let maxJoined = 256
     private var random = SystemRandomNumberGenerator()
-    private let autopath: AutopathStatistics
+    let autopath: AutopathStatistics
 
     init(
         loop: any EventLoop, upstreams: [SocketAddress], configuration: ForwardingConfiguration,
@@ -82,23 +82,8 @@ final class Forwarder {
         submit(client, name: Self.lowercased(question.prefix(query.nameLength)), query: query)
     }
 
-    /// Asks the upstream for `chase.target` on behalf of `packet`'s client, and answers it with
-    /// the chase's aliases and the upstream's records, or with `fallback` (already addressed to
-    /// the client) when the upstream has nothing.
-    func chase(_ packet: ByteBuffer, _ chase: Responder.Chase, fallback: [UInt8], reply: ClientReply) {
-        let query = chase.query
-        guard query.hasQuestion, packet.readableBytes >= query.questionEnd else { return }
-        let asked = Array(packet.readableBytesView.dropFirst(12).prefix(query.questionEnd - 12))
-        var client = ClientQuery(
-            id: query.id, flags: query.flags, edns: query.edns, question: chase.target + asked.suffix(4), reply: reply)
-        client.chase = ChaseReply(
-            askedQuestion: asked, aliases: chase.aliases, fallback: fallback,
-            keepsFallbackAnswers: chase.keepsFallbackAnswers, isAutopath: chase.isAutopath)
-        submit(client, name: chase.target, query: query)
-    }
-
     /// The cache, a waiting identical question, or a new upstream query, for `client`.
-    private func submit(_ client: ClientQuery, name: [UInt8], query: Query) {
+    func submit(_ client: ClientQuery, name: [UInt8], query: Query) {
         let dnssec: UInt8 = (query.edns?.dnssecOK == true ? 1 : 0) | (query.flags & 0x0010 != 0 ? 2 : 0)
         let key = AnswerCache.Key(name: name, type: query.type, qclass: query.qclass, dnssec: dnssec)
         statistics.queries += 1
@@ -317,38 +302,6 @@ final class Forwarder {
         }
         for client in entry.clients {
             send(answer, age: 0, to: client)
-        }
-    }
-
-    /// The upstream's answer for `client`: as it is, or joined to a chase's aliases.
-    private func send(_ answer: UpstreamAnswer, age: UInt32, to client: ClientQuery) {
-        let limit = client.limit(maxUDPSize: maxUDPSize)
-        guard let chase = client.chase else {
-            client.reply.send(ForwardMessages.reply(answer, age: age, to: client, opt: opt, limit: limit))
-            return
-        }
-        do {
-            if let joined = try ChaseMessages.reply(answer, age: age, to: client, chase: chase, opt: opt, limit: limit) {
-                if chase.isAutopath { autopath.countUpstreamHit() }
-                client.reply.send(joined)
-                return
-            }
-        } catch {
-            logger.warning("cannot join an upstream answer to its alias, answering without it", metadata: [
-                "error": "\(error)",
-            ])
-        }
-        if chase.isAutopath { autopath.countMiss() }
-        client.reply.send(chase.fallback)
-    }
-
-    /// No answer from upstream: the error, or a chase's own fallback answer (still true).
-    private func sendError(_ rcode: UInt16, to client: ClientQuery) {
-        if let chase = client.chase {
-            if chase.isAutopath { autopath.countMiss() }
-            client.reply.send(chase.fallback)
-        } else {
-            client.reply.send(ForwardMessages.error(rcode: rcode, to: client, opt: opt))
         }
     }
 
