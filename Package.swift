@@ -99,6 +99,7 @@ let package = Package(
             name: "dnsctl",
             dependencies: [
                 "RegistryClient",
+                "DNSWire",
                 "ClusterModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),

@@ -37,6 +37,9 @@ struct NameEntry: Sendable {
 
     static let externalName: UInt8 = 1
     static let podNamespace: UInt8 = 2
+    /// An alias whose chain leaves every zone we serve: its address answers end with a name
+    /// the upstream resolves (``ZoneSnapshot/externalTargets``).
+    static let externalTarget: UInt8 = 4
 }
 
 struct TypeAnswer: Sendable {

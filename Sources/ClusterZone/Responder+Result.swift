@@ -11,5 +11,10 @@ extension Responder {
         /// Not ours to answer: ask the upstream resolvers. Nothing was written; the parsed
         /// query tells where the question ends and what the client offered (EDNS, flags).
         case forward(Query)
+        /// A response is in the output buffer, but the upstream may finish it: ask it for the
+        /// chase's target and answer with both (see ``Chase``). Only ExternalName targets
+        /// outside our zones and autopath's last step return this; it carries arrays, which
+        /// the common cases never build.
+        case chase(Chase)
     }
 }

@@ -22,12 +22,20 @@ public final class Responder {
 
     /// Room for the largest response, for callers that copy the answer out afterwards (TCP).
     public let largeBuffer: UnsafeMutableRawBufferPointer
-    private let name: UnsafeMutableRawBufferPointer
-    private let opt: [UInt8]
+    let name: UnsafeMutableRawBufferPointer
+    let opt: [UInt8]
     private var rotation: UInt32 = 0
+    /// Autopath's counters (shared with the other loops and the forwarders).
+    public let autopathStatistics: AutopathStatistics
+    /// Where autopath builds the answers of the names it tries; allocated on first use.
+    var scratch: UnsafeMutableRawBufferPointer?
 
-    public init(snapshot: ZoneSnapshot, maxUDPSize: Int = 1232, forwarding: Bool = false) throws(DNSWireError) {
+    public init(
+        snapshot: ZoneSnapshot, maxUDPSize: Int = 1232, forwarding: Bool = false,
+        autopathStatistics: AutopathStatistics = AutopathStatistics()
+    ) throws(DNSWireError) {
         self.snapshot = snapshot
+        self.autopathStatistics = autopathStatistics
         self.forwarding = forwarding
         self.maxUDPSize = max(512, min(maxUDPSize, Self.maxMessageSize))
         self.opt = try MessageEncoder.optRecord(udpSize: UInt16(self.maxUDPSize))
@@ -38,12 +46,17 @@ public final class Responder {
     deinit {
         name.deallocate()
         largeBuffer.deallocate()
+        scratch?.deallocate()
     }
 
     /// Writes the response to `packet` into `out` (at least 1024 bytes; 65535 for any answer
     /// to fit over TCP) and says what to do with it: send those bytes, stay silent, or forward
-    /// the query upstream (nothing written then).
-    public func respond(to packet: UnsafeRawBufferPointer, over transport: Transport, into out: UnsafeMutableRawBufferPointer) -> Result {
+    /// the query upstream (nothing written then). `client` is the source address, which
+    /// autopath looks up when a pod's search walk misses.
+    public func respond(
+        to packet: UnsafeRawBufferPointer, over transport: Transport, into out: UnsafeMutableRawBufferPointer,
+        from client: ClientAddress? = nil
+    ) -> Result {
         switch QueryParser.parse(packet, name: name) {
         case .drop:
             return .silent
@@ -52,7 +65,7 @@ public final class Responder {
             return .reply(writer.finish(rcode: rcode, authoritative: false, truncated: false))
         case .lookup(let query):
             let limit = transport == .tcp ? min(out.count, Self.maxMessageSize) : min(out.count, udpLimit(query))
-            return answer(query, packet: packet, limit: limit, into: out)
+            return answer(query, packet: packet, limit: limit, into: out, client: client)
         }
     }
 
@@ -61,7 +74,10 @@ public final class Responder {
         return max(512, min(Int(edns.udpSize), maxUDPSize))
     }
 
-    private func answer(_ query: Query, packet: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer) -> Result {
+    func answer(
+        _ query: Query, packet: UnsafeRawBufferPointer, limit: Int, into out: UnsafeMutableRawBufferPointer,
+        client: ClientAddress?
+    ) -> Result {
         let snapshot = self.snapshot
         var writer = ResponseWriter(out: out, packet: packet, query: query, opt: opt)
         let qname = UnsafeRawBufferPointer(rebasing: name[0..<query.nameLength])
@@ -74,7 +90,16 @@ public final class Responder {
             if let answer = snapshot.answer(entry, type: query.type) {
                 rotation &+= 1
                 let truncated = writer.append(snapshot, answer: answer, limit: limit, rotation: rotation)
-                return .reply(writer.finish(rcode: 0, truncated: truncated))
+                let length = writer.finish(rcode: 0, truncated: truncated)
+                if entry.flags & NameEntry.externalTarget != 0, forwarding, !truncated,
+                    query.type != RecordType.srv, query.type != RecordType.cname,
+                    let target = snapshot.externalTargets[Int32(index)]
+                {
+                    return .chase(Chase(
+                        query: query, target: target, aliases: [], keepsFallbackAnswers: true, isAutopath: false,
+                        fallbackLength: length))
+                }
+                return .reply(length)
             }
             writer.appendNegative(snapshot.zones[Int(entry.zone)])
             return .reply(writer.finish(rcode: 0))
@@ -96,7 +121,14 @@ public final class Responder {
         // SPEC.md section 3: reverse names we do not know belong to the wider world.
         if zone.isReverse && forwarding { return .forward(query) }
         writer.appendNegative(zone)
-        return .reply(writer.finish(rcode: UInt16(ResponseCode.nxDomain)))
+        let length = writer.finish(rcode: UInt16(ResponseCode.nxDomain))
+        // The only place autopath costs anything: a cluster NXDOMAIN from a known pod.
+        if zone.isCluster, let client, !snapshot.clients.isEmpty, let suffix = snapshot.clients.suffix(of: client),
+            let result = autopath(query, packet: packet, suffix: suffix, limit: limit, into: out, fallbackLength: length)
+        {
+            return result
+        }
+        return .reply(length)
     }
 
     private func podAnswer(_ address: PodAddress, query: Query, zone: ZoneInfo, writer: inout ResponseWriter) -> Int {

@@ -81,6 +81,19 @@ struct ResponseWriter {
         return cut.truncates
     }
 
+    /// The sections of a whole message made elsewhere (autopath's composed answers), from
+    /// `bodyStart` on, with its section counts. False, and nothing written, when it does not
+    /// fit in `limit`: the caller sets TC and the client asks again over TCP.
+    mutating func appendMessage(_ message: [UInt8], bodyStart: Int, limit: Int) -> Bool {
+        let room = limit - position - (query.edns == nil ? 0 : opt.count)
+        guard message.count - bodyStart <= room else { return false }
+        copy(message, from: bodyStart, count: message.count - bodyStart)
+        answerCount += Int(message[6]) << 8 | Int(message[7])
+        authorityCount += Int(message[8]) << 8 | Int(message[9])
+        additionalCount += Int(message[10]) << 8 | Int(message[11])
+        return true
+    }
+
     /// Adds the OPT record when the query had one, writes the header, returns the length.
     mutating func finish(rcode: UInt16, authoritative: Bool = true, truncated: Bool = false) -> Int {
         if let edns = query.edns {

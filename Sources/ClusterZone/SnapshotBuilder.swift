@@ -28,10 +28,19 @@ public struct SnapshotBuilder: Sendable {
                 continue
             }
         }
-        return try compile(data, serial: serial, synced: synced, problems: problems)
+        var clients = ClientNamespaces.empty
+        if configuration.autopath {
+            let built = ClientNamespaces.build(state: state, zone: configuration.zone)
+            clients = built.0
+            problems += built.problems
+        }
+        return try compile(data, serial: serial, synced: synced, problems: problems, clients: clients)
     }
 
-    private func compile(_ data: ZoneData, serial: UInt32, synced: Bool, problems: [String]) throws(DNSWireError) -> ZoneSnapshot {
+    private func compile(
+        _ data: ZoneData, serial: UInt32, synced: Bool, problems: [String], clients: ClientNamespaces
+    ) throws(DNSWireError) -> ZoneSnapshot {
+        var externalTargets: [Int32: [UInt8]] = [:]
         var table = NameTable(capacity: data.nodes.count)
         var entries: [NameEntry] = []
         var types: [TypeAnswer] = []
@@ -47,6 +56,13 @@ public struct SnapshotBuilder: Sendable {
             if let cname = node.rrsets[RecordType.cname]?.first {
                 for type in [RecordType.cname, RecordType.a, RecordType.aaaa] {
                     let chain = chase(cname, type: type, in: data)
+                    if type == RecordType.a, chain.authority.isEmpty, let last = chain.answer.last,
+                        last.type == RecordType.cname, let target = last.data.target, data.zoneIndex(of: target) == nil
+                    {
+                        // SPEC.md section 2: the upstream finishes this chain when there is one.
+                        entry.flags |= NameEntry.externalTarget
+                        externalTargets[Int32(entries.count)] = target.wire
+                    }
                     let answer = try compiler.compile(name: name, type: type, answer: chain.answer, authority: chain.authority)
                     types.append(TypeAnswer(type: type, answer: UInt32(answer)))
                 }
@@ -72,7 +88,8 @@ public struct SnapshotBuilder: Sendable {
         return ZoneSnapshot(
             table: table, entries: entries, types: types, compiler: compiler, zones: zones,
             templates: try templates(), serial: serial, synced: synced, pods: configuration.pods,
-            problems: problems)
+            problems: problems, clients: clients, externalTargets: externalTargets,
+            ttl: configuration.ttl)
     }
 
     /// A CNAME, then what its target has of `type` inside our zones, link by link. A chain

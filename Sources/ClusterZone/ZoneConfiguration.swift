@@ -22,12 +22,17 @@ public struct ZoneConfiguration: Sendable, Equatable {
     /// Address of `nameServer` when the registry has no `kube-system/kube-dns` service to take
     /// it from.
     public var nameServerAddress: IPAddressBytes?
+    /// Server-side search path (`--autopath`, SPEC.md section 5): the snapshot learns which
+    /// namespace each pod address lives in, and misses of a pod's search walk are finished by
+    /// the server in one round trip.
+    public var autopath: Bool
 
     public init(
         zone: DNSName, ttl: UInt32 = 5, pods: PodsMode = .insecure, endpointPodNames: Bool = false,
         ignoreEmptyService: Bool = false, nameServer: DNSName? = nil,
-        nameServerAddress: IPAddressBytes? = nil
+        nameServerAddress: IPAddressBytes? = nil, autopath: Bool = true
     ) throws(DNSWireError) {
+        self.autopath = autopath
         self.zone = zone
         self.ttl = ttl
         self.pods = pods

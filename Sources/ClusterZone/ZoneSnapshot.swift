@@ -12,7 +12,13 @@ public final class ZoneSnapshot: Sendable {
     let cuts: [Cut]
     let zones: [ZoneInfo]
     let templates: Templates
+    /// Autopath: the namespace of each known pod address (empty when autopath is off).
+    let clients: ClientNamespaces
+    /// Entry number → lower-case wire name of the out-of-zone target its CNAME chain ends at.
+    let externalTargets: [Int32: [UInt8]]
 
+    /// TTL of the cluster zone's records (autopath's CNAMEs use it too).
+    let ttl: UInt32
     /// SOA serial of the cluster zone.
     public let serial: UInt32
     /// False until the registry has been listed once: would-be NXDOMAIN cluster names get
@@ -23,6 +29,8 @@ public final class ZoneSnapshot: Sendable {
     public let problems: [String]
 
     public var nameCount: Int { entries.count }
+    /// Pod addresses whose namespace autopath knows.
+    public var autopathClientCount: Int { clients.byAddress.count }
     public var zoneApexes: [DNSName] { zones.map { DNSName(uncheckedWire: $0.apex) } }
 
     /// Per-query templates: bytes made by ldns once, patched per query.
@@ -37,8 +45,12 @@ public final class ZoneSnapshot: Sendable {
     init(
         table: NameTable, entries: [NameEntry], types: [TypeAnswer], compiler: AnswerCompiler,
         zones: [ZoneInfo], templates: Templates, serial: UInt32, synced: Bool,
-        pods: ZoneConfiguration.PodsMode, problems: [String]
+        pods: ZoneConfiguration.PodsMode, problems: [String], clients: ClientNamespaces = .empty,
+        externalTargets: [Int32: [UInt8]] = [:], ttl: UInt32 = 5
     ) {
+        self.ttl = ttl
+        self.clients = clients
+        self.externalTargets = externalTargets
         self.table = table
         self.entries = entries
         self.types = types

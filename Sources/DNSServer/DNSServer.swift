@@ -11,6 +11,8 @@ import NIOPosix
 public struct DNSServer: Sendable {
     public let configuration: ServerConfiguration
     public let logger: Logger
+    /// Autopath's counters across every event loop (hits, upstream hits, misses), for metrics.
+    public let autopathStatistics = AutopathStatistics()
 
     public init(configuration: ServerConfiguration, logger: Logger) {
         self.configuration = configuration
@@ -36,10 +38,11 @@ public struct DNSServer: Sendable {
         let publisher: SnapshotPublisher
         do {
             forwarders = try await Forwarders.start(
-                group: group, configuration: forwarding, maxUDPSize: configuration.udpSize, logger: logger)
+                group: group, configuration: forwarding, maxUDPSize: configuration.udpSize, logger: logger,
+                autopath: autopathStatistics)
             publisher = try SnapshotPublisher(
                 group: group, snapshot: try ZoneSnapshot.unsynced(configuration: configuration.zone),
-                udpSize: configuration.udpSize, forwarding: forwarders != nil)
+                udpSize: configuration.udpSize, forwarding: forwarders != nil, autopath: autopathStatistics)
             listeners = try await Listeners.bind(
                 configuration.dns, group: group, publisher: publisher, forwarders: forwarders,
                 configuration: configuration)
@@ -76,6 +79,7 @@ public struct DNSServer: Sendable {
         logger.info("serving DNS", metadata: [
             "dns.listen": "\(bound)", "dns.zone": "\(configuration.zone.zone)",
             "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
+            "dns.autopath": "\(configuration.zone.autopath ? "on, \(snapshot.autopathClientCount) pod addresses" : "off")",
             "dns.upstreams": "\(forwarding.upstreams.map(\.description).joined(separator: ","))",
         ])
         onListening(bound, forwarders)
@@ -112,7 +116,10 @@ public struct DNSServer: Sendable {
             inputs.finish()
             tasks.cancelAll()
         }
-        logger.info("shutting down")
+        logger.info("shutting down", metadata: [
+            "autopath.hits": "\(autopathStatistics.hits)", "autopath.hitsUpstream": "\(autopathStatistics.hitsUpstream)",
+            "autopath.missed": "\(autopathStatistics.missed)",
+        ])
         await listeners.close()
         if let forwarders {
             let statistics = await forwarders.statistics()

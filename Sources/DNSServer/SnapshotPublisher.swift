@@ -7,12 +7,17 @@ import NIOCore
 public final class SnapshotPublisher: Sendable {
     private let responders: [ObjectIdentifier: NIOLoopBound<Responder>]
 
-    init(group: any EventLoopGroup, snapshot: ZoneSnapshot, udpSize: Int, forwarding: Bool) throws {
+    init(
+        group: any EventLoopGroup, snapshot: ZoneSnapshot, udpSize: Int, forwarding: Bool,
+        autopath: AutopathStatistics = AutopathStatistics()
+    ) throws {
         var responders: [ObjectIdentifier: NIOLoopBound<Responder>] = [:]
         for loop in group.makeIterator() {
             let responder = try loop.submit {
                 NIOLoopBound(
-                    try Responder(snapshot: snapshot, maxUDPSize: udpSize, forwarding: forwarding), eventLoop: loop)
+                    try Responder(
+                        snapshot: snapshot, maxUDPSize: udpSize, forwarding: forwarding, autopathStatistics: autopath),
+                    eventLoop: loop)
             }.wait()
             responders[ObjectIdentifier(loop)] = responder
         }

@@ -25,6 +25,8 @@ final class TCPQueryHandler: ChannelInboundHandler {
     /// Present when forwarding is on; its answers may come back out of order (RFC 7766 6.2.1.1).
     private let forwarder: Forwarder?
     private let connections: ConnectionCounter
+    /// The peer, read once per connection (autopath looks it up on a search-walk miss).
+    private var client: ClientAddress?
 
     init(responder: Responder, forwarder: Forwarder?, connections: ConnectionCounter) {
         self.responder = responder
@@ -33,6 +35,7 @@ final class TCPQueryHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        client = context.channel.remoteAddress.flatMap(ClientAddress.of)
         if !connections.open() {
             context.close(promise: nil)
         }
@@ -48,11 +51,19 @@ final class TCPQueryHandler: ChannelInboundHandler {
         let query = unwrapInboundIn(data)
         let out = responder.largeBuffer
         let written: Int
-        switch query.withUnsafeReadableBytes({ responder.respond(to: $0, over: .tcp, into: out) }) {
+        switch query.withUnsafeReadableBytes({ responder.respond(to: $0, over: .tcp, into: out, from: client) }) {
         case .reply(let length): written = length
         case .silent: return
         case .forward(let parsed):
             forwarder?.forward(query, query: parsed, reply: .tcp(context.channel))
+            return
+        case .chase(let chase):
+            guard let forwarder else {
+                written = chase.fallbackLength
+                break
+            }
+            let fallback = Array(UnsafeRawBufferPointer(rebasing: out[..<chase.fallbackLength]))
+            forwarder.chase(query, chase, fallback: fallback, reply: .tcp(context.channel))
             return
         }
         var response = context.channel.allocator.buffer(capacity: 2 + written)

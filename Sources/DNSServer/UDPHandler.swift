@@ -22,11 +22,15 @@ final class UDPHandler: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         var response = context.channel.allocator.buffer(capacity: capacity)
         var result = Responder.Result.silent
+        let client = ClientAddress.of(envelope.remoteAddress)
         _ = envelope.data.withUnsafeReadableBytes { query in
             response.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { out in
-                result = responder.respond(to: query, over: .udp, into: out)
-                if case .reply(let length) = result { return length }
-                return 0
+                result = responder.respond(to: query, over: .udp, into: out, from: client)
+                switch result {
+                case .reply(let length): return length
+                case .chase(let chase): return chase.fallbackLength
+                case .silent, .forward: return 0
+                }
             }
         }
         switch result {
@@ -35,6 +39,13 @@ final class UDPHandler: ChannelInboundHandler {
         case .forward(let query):
             forwarder?.forward(envelope.data, query: query, reply: .udp(context.channel, envelope.remoteAddress))
             return
+        case .chase(let chase):
+            if let forwarder {
+                forwarder.chase(
+                    envelope.data, chase, fallback: Array(response.readableBytesView),
+                    reply: .udp(context.channel, envelope.remoteAddress))
+                return
+            }
         }
         context.write(
             wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: response)),

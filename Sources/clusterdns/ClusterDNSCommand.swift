@@ -24,6 +24,9 @@ struct ClusterDNSCommand: AsyncParsableCommand {
     @Option(help: "Pod records: insecure, verified or disabled (env CLUSTERDNS_PODS).")
     var pods = env("PODS", "insecure")
 
+    @Option(help: "Server-side search path for pods' short names, on or off (env CLUSTERDNS_AUTOPATH).")
+    var autopath = env("AUTOPATH", "on")
+
     @Flag(help: "Name endpoints without a hostname by their pod name, not their dashed IP.")
     var endpointPodNames = env("ENDPOINT_POD_NAMES", "false") == "true"
 
@@ -90,6 +93,9 @@ struct ClusterDNSCommand: AsyncParsableCommand {
         guard (0...3600).contains(ttl) else { throw ValidationError("--ttl must be 0-3600 seconds") }
         guard ZoneConfiguration.PodsMode(rawValue: pods) != nil else {
             throw ValidationError("--pods must be insecure, verified or disabled, got '\(pods)'")
+        }
+        guard autopath == "on" || autopath == "off" else {
+            throw ValidationError("--autopath must be on or off, got '\(autopath)'")
         }
         guard (512...65535).contains(udpSize) else { throw ValidationError("--udp-size must be 512-65535") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be 1-256") }

@@ -21,7 +21,9 @@ struct Wiring {
         if manifests == nil {
             let (stream, output) = AsyncStream.makeStream(of: ClusterState.self, bufferingPolicy: .bufferingNewest(1))
             feed = stream
-            let options = FeedOptions(includePods: command.pods == ZoneConfiguration.PodsMode.verified.rawValue)
+            // Pods are watched for verified pod records and for autopath's address → namespace map.
+            let options = FeedOptions(
+                includePods: command.pods == ZoneConfiguration.PodsMode.verified.rawValue || command.autopath == "on")
             let source: @Sendable () async -> WatchSource?
             if let kubeconfig = command.kubeconfig ?? environment("KUBECONFIG") {
                 let followed = try WatchSource.kubeconfig(path: kubeconfig)
@@ -50,7 +52,8 @@ struct Wiring {
         let zone = try ZoneConfiguration(
             zone: DNSName(command.zone), ttl: UInt32(command.ttl),
             pods: ZoneConfiguration.PodsMode(rawValue: command.pods) ?? .insecure,
-            endpointPodNames: command.endpointPodNames, ignoreEmptyService: command.ignoreEmptyService)
+            endpointPodNames: command.endpointPodNames, ignoreEmptyService: command.ignoreEmptyService,
+            autopath: command.autopath == "on")
         guard let dns = HostPort(command.dns) else { throw ServerError.configuration("--dns \(command.dns): expected HOST:PORT") }
         return ServerConfiguration(
             dns: dns, zone: zone, udpSize: command.udpSize, zonesDirectory: command.zonesDir,

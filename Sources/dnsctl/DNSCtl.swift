@@ -17,7 +17,7 @@ struct DNSCtl: AsyncParsableCommand {
             """,
         subcommands: [
             AddService.self, DeleteService.self, AddEndpoint.self, RemoveEndpoint.self, Get.self, Apply.self,
-            Watch.self,
+            Watch.self, Resolve.self,
         ])
 
     /// `dnsctl --server URL get services` must work: ArgumentParser reads options only after

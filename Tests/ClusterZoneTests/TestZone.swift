@@ -15,14 +15,15 @@ struct TestZone {
     init(
         pods: ZoneConfiguration.PodsMode = .insecure, endpointPodNames: Bool = false,
         ignoreEmptyService: Bool = false, synced: Bool = true, extra: ClusterState = ClusterState(),
-        forwarding: Bool = false
+        forwarding: Bool = false, autopath: Bool = true
     ) throws {
         var state = try Self.state()
         state.services += extra.services
         state.endpointSlices += extra.endpointSlices
+        state.pods += extra.pods
         let configuration = try ZoneConfiguration(
             zone: DNSName("cluster.local"), ttl: 5, pods: pods, endpointPodNames: endpointPodNames,
-            ignoreEmptyService: ignoreEmptyService)
+            ignoreEmptyService: ignoreEmptyService, autopath: autopath)
         let zone = try StaticZone.load(
             path: Self.root.appendingPathComponent("zones/example.internal.zone").path,
             origin: DNSName("example.internal"))
@@ -41,29 +42,33 @@ struct TestZone {
     /// Sends `name`/`type` and decodes the answer; nil when the server stays silent.
     func ask(
         _ name: String, _ type: UInt16, over transport: Responder.Transport = .udp, edns: Query.EDNS? = nil,
-        qclass: UInt16 = RecordClass.internet
+        qclass: UInt16 = RecordClass.internet, from client: ClientAddress? = nil
     ) throws -> DecodedMessage? {
-        try send(QueryEncoder.query(name: name, type: type, edns: edns, qclass: qclass), over: transport)
+        try send(QueryEncoder.query(name: name, type: type, edns: edns, qclass: qclass), over: transport, from: client)
     }
 
-    func send(_ packet: [UInt8], over transport: Responder.Transport = .udp) throws -> DecodedMessage? {
+    /// The reply; for a chase (the upstream would finish it) the answer sent without upstream.
+    func send(
+        _ packet: [UInt8], over transport: Responder.Transport = .udp, from client: ClientAddress? = nil
+    ) throws -> DecodedMessage? {
         var out = [UInt8](repeating: 0, count: Responder.maxMessageSize)
         let result = packet.withUnsafeBytes { query in
-            out.withUnsafeMutableBytes { responder.respond(to: query, over: transport, into: $0) }
+            out.withUnsafeMutableBytes { responder.respond(to: query, over: transport, into: $0, from: client) }
         }
         switch result {
         case .reply(let length): return try DecodedMessage(wire: Array(out[..<length]))
+        case .chase(let chase): return try DecodedMessage(wire: Array(out[..<chase.fallbackLength]))
         case .silent: return nil
         case .forward: throw Forwarded()
         }
     }
 
     /// What the responder decides for `name`/`type`, without decoding a reply.
-    func result(_ name: String, _ type: UInt16) throws -> Responder.Result {
+    func result(_ name: String, _ type: UInt16, from client: ClientAddress? = nil) throws -> Responder.Result {
         let packet = try QueryEncoder.query(name: name, type: type)
         var out = [UInt8](repeating: 0, count: Responder.maxMessageSize)
         return packet.withUnsafeBytes { query in
-            out.withUnsafeMutableBytes { responder.respond(to: query, over: .udp, into: $0) }
+            out.withUnsafeMutableBytes { responder.respond(to: query, over: .udp, into: $0, from: client) }
         }
     }
 

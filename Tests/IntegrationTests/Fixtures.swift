@@ -63,3 +63,26 @@ struct FixtureError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+extension Fixtures {
+    /// The seed cluster plus a pod of `namespace` at `ip` (127.0.0.1: the tests' own client),
+    /// written to a new temporary file whose path is returned.
+    static func seedWithPod(ip: String, namespace: String = "ecommerce") throws -> String {
+        let seed = try String(contentsOfFile: seedManifests, encoding: .utf8)
+        let pod = """
+
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: test-client
+              namespace: \(namespace)
+            status:
+              podIP: \(ip)
+
+            """
+        let path = NSTemporaryDirectory() + "clusterdns-autopath-\(UUID().uuidString).yaml"
+        try (seed + pod).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}

@@ -42,20 +42,24 @@ final class ForwardingServer {
 
     /// Starts `clusterdns` with `arguments` (after a 127.0.0.1:0 listener, one thread and an
     /// empty zones directory) and waits until its log says it serves.
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    init(
+        _ arguments: [String], environment: [String: String] = [:], manifests: String = ForwardingServer.emptyManifest,
+        dns: String = "127.0.0.1:0"
+    ) throws {
+        let host = String(dns.split(separator: ":").first ?? "127.0.0.1")
         logPath = NSTemporaryDirectory() + "clusterdns-\(UUID().uuidString).log"
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw ForwardingServerError.didNotStart("cannot create \(logPath)") }
         process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["--dns", "127.0.0.1:0", "--threads", "1", "--zones-dir", Self.emptyZones,
-                             "--manifests", Self.emptyManifest] + arguments
+        process.arguments = ["--dns", dns, "--threads", "1", "--zones-dir", Self.emptyZones,
+                             "--manifests", manifests] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if let port = Self.listenPort(in: log) {
+            if let port = Self.listenPort(in: log, host: host) {
                 self.port = port
                 return
             }
@@ -78,8 +82,8 @@ final class ForwardingServer {
         try? FileManager.default.removeItem(atPath: logPath)
     }
 
-    static func listenPort(in log: String) -> Int? {
-        guard let range = log.range(of: "dns.listen=127.0.0.1:") else { return nil }
+    static func listenPort(in log: String, host: String = "127.0.0.1") -> Int? {
+        guard let range = log.range(of: "dns.listen=\(host):") else { return nil }
         let digits = log[range.upperBound...].prefix { $0.isNumber }
         return Int(digits)
     }

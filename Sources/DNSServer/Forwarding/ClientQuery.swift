@@ -33,6 +33,9 @@ struct ClientQuery {
     /// QNAME as the client spelled it, QTYPE and QCLASS.
     var question: [UInt8]
     var reply: ClientReply
+    /// Set when the client asked another name and this query only finishes its answer
+    /// (autopath's last step, an ExternalName's target): `question` is then the target's.
+    var chase: ChaseReply? = nil
 
     /// The largest reply this client takes: TCP's 65535, or its EDNS size (at least 512) capped
     /// at ours, or 512 without EDNS (SPEC.md section 6).
@@ -44,4 +47,16 @@ struct ClientQuery {
             return max(512, min(Int(edns.udpSize), maxUDPSize))
         }
     }
+}
+
+/// What a client whose answer the upstream finishes gets: its own question, the aliases ahead
+/// of the upstream's records, and the complete answer to send when the upstream has none.
+struct ChaseReply {
+    /// QNAME as the client spelled it, QTYPE and QCLASS.
+    var askedQuestion: [UInt8]
+    var aliases: [Record]
+    /// Already addressed to the client (its ID, flags, OPT): sent as it is.
+    var fallback: [UInt8]
+    var keepsFallbackAnswers: Bool
+    var isAutopath: Bool
 }

@@ -53,7 +53,7 @@ enum ForwardMessages {
         return message
     }
 
-    private static func header(_ message: inout [UInt8], client: ClientQuery, rcode: UInt16, truncated: Bool, authenticated: Bool) {
+    static func header(_ message: inout [UInt8], client: ClientQuery, rcode: UInt16, truncated: Bool, authenticated: Bool) {
         var flags: UInt16 = 0x8000 | 0x0080 | (client.flags & 0x0110) | (rcode & 0xF)
         if truncated { flags |= 0x0200 }
         if authenticated { flags |= 0x0020 }
@@ -63,7 +63,7 @@ enum ForwardMessages {
         message[3] = UInt8(truncatingIfNeeded: flags)
     }
 
-    private static func appendOPT(_ message: inout [UInt8], client: ClientQuery, opt: [UInt8], rcode: UInt16) {
+    static func appendOPT(_ message: inout [UInt8], client: ClientQuery, opt: [UInt8], rcode: UInt16) {
         guard let edns = client.edns else { return }
         var record = opt
         record[5] = UInt8(truncatingIfNeeded: rcode >> 4)

@@ -1,3 +1,4 @@
+import ClusterZone
 import DNSWire
 import Logging
 import NIOCore
@@ -17,11 +18,11 @@ final class Forwarder {
 
     private let upstreams: [SocketAddress]
     private let timeout: TimeAmount
-    private let maxUDPSize: Int
+    let maxUDPSize: Int
     private let maxTTL: UInt32
-    private let opt: [UInt8]
+    let opt: [UInt8]
     private let inFlight: InFlightLimit
-    private let logger: Logger
+    let logger: Logger
     private var health: UpstreamHealth
     private var sockets: [(any Channel)?]
     private var socketUses: [Int]
@@ -34,12 +35,14 @@ final class Forwarder {
     /// Clients that may join one waiting query; more of the same question get REFUSED.
     static let maxJoined = 256
     private var random = SystemRandomNumberGenerator()
+    let autopath: AutopathStatistics
 
     init(
         loop: any EventLoop, upstreams: [SocketAddress], configuration: ForwardingConfiguration,
-        maxUDPSize: Int, inFlight: InFlightLimit, logger: Logger
+        maxUDPSize: Int, inFlight: InFlightLimit, logger: Logger, autopath: AutopathStatistics = AutopathStatistics()
     ) throws {
         self.logger = logger
+        self.autopath = autopath
         self.loop = loop
         self.upstreams = upstreams
         self.timeout = .nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000
@@ -76,15 +79,17 @@ final class Forwarder {
         guard query.hasQuestion, packet.readableBytes >= query.questionEnd else { return }
         let question = Array(packet.readableBytesView.dropFirst(12).prefix(query.questionEnd - 12))
         let client = ClientQuery(id: query.id, flags: query.flags, edns: query.edns, question: question, reply: reply)
+        submit(client, name: Self.lowercased(question.prefix(query.nameLength)), query: query)
+    }
+
+    /// The cache, a waiting identical question, or a new upstream query, for `client`.
+    func submit(_ client: ClientQuery, name: [UInt8], query: Query) {
         let dnssec: UInt8 = (query.edns?.dnssecOK == true ? 1 : 0) | (query.flags & 0x0010 != 0 ? 2 : 0)
-        let key = AnswerCache.Key(
-            name: Self.lowercased(question.prefix(query.nameLength)), type: query.type, qclass: query.qclass,
-            dnssec: dnssec)
+        let key = AnswerCache.Key(name: name, type: query.type, qclass: query.qclass, dnssec: dnssec)
         statistics.queries += 1
         let now = NIODeadline.now()
         if let hit = cache.lookup(key, now: now) {
-            reply.send(ForwardMessages.reply(
-                hit.answer, age: hit.age, to: client, opt: opt, limit: client.limit(maxUDPSize: maxUDPSize)))
+            send(hit.answer, age: hit.age, to: client)
             return
         }
         if let id = pendingByKey[key], pending[id] != nil {
@@ -92,7 +97,7 @@ final class Forwarder {
             // pods asking at once): the answer goes to every asker.
             guard pending[id]!.joined.count < Self.maxJoined else {
                 statistics.refusedOverCap += 1
-                reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.refused), to: client, opt: opt))
+                sendError(UInt16(ResponseCode.refused), to: client)
                 return
             }
             pending[id]!.joined.append(client)
@@ -101,7 +106,7 @@ final class Forwarder {
         }
         guard inFlight.acquire() else {
             statistics.refusedOverCap += 1
-            reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.refused), to: client, opt: opt))
+            sendError(UInt16(ResponseCode.refused), to: client)
             return
         }
         var id = UInt16.random(in: .min ... .max, using: &random)
@@ -252,7 +257,7 @@ final class Forwarder {
             remove(id, entry)
             statistics.servFails += 1
             for client in entry.clients {
-                client.reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.servFail), to: client, opt: opt))
+                sendError(UInt16(ResponseCode.servFail), to: client)
             }
         }
     }
@@ -296,8 +301,7 @@ final class Forwarder {
             cache.insert(entry.key, answer: answer, ttl: ttl, now: .now())
         }
         for client in entry.clients {
-            client.reply.send(ForwardMessages.reply(
-                answer, age: 0, to: client, opt: opt, limit: client.limit(maxUDPSize: maxUDPSize)))
+            send(answer, age: 0, to: client)
         }
     }
 

@@ -1,3 +1,4 @@
+import ClusterZone
 import Logging
 import NIOCore
 import NIOPosix
@@ -12,7 +13,8 @@ public final class Forwarders: Sendable {
 
     /// Binds the upstream sockets of every loop of `group`; nil when forwarding is off.
     static func start(
-        group: any EventLoopGroup, configuration: ForwardingConfiguration, maxUDPSize: Int, logger: Logger
+        group: any EventLoopGroup, configuration: ForwardingConfiguration, maxUDPSize: Int, logger: Logger,
+        autopath: AutopathStatistics = AutopathStatistics()
     ) async throws -> Forwarders? {
         guard configuration.isEnabled else { return nil }
         let addresses = try configuration.upstreams.map { try $0.socketAddress() }
@@ -23,7 +25,7 @@ public final class Forwarders: Sendable {
                 NIOLoopBound(
                     try Forwarder(
                         loop: loop, upstreams: addresses, configuration: configuration, maxUDPSize: maxUDPSize,
-                        inFlight: inFlight, logger: logger),
+                        inFlight: inFlight, logger: logger, autopath: autopath),
                     eventLoop: loop)
             }.get()
             forwarders[ObjectIdentifier(loop)] = bound

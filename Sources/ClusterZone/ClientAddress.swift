@@ -1,0 +1,50 @@
+/// The source address of a query, as plain bits: what autopath looks up to learn the client's
+/// namespace. Hashable without allocating, built from a socket address per packet.
+public struct ClientAddress: Sendable, Hashable {
+    /// The address bytes in network order: IPv4 in the first 4 bytes of `high`, IPv6 in all 16.
+    public var high: UInt64
+    public var low: UInt64
+    public var isIPv4: Bool
+
+    /// An IPv4 address as `in_addr.s_addr` holds it (network byte order in memory).
+    public init(ipv4 storedBits: UInt32) {
+        self.init(high: UInt64(storedBits), low: 0, isIPv4: true)
+    }
+
+    private init(high: UInt64, low: UInt64, isIPv4: Bool) {
+        self.high = high
+        self.low = low
+        self.isIPv4 = isIPv4
+    }
+
+    /// An IPv6 address from `in6_addr`'s 16 bytes. IPv4-mapped addresses (`::ffff:a.b.c.d`,
+    /// what a dual-stack socket reports for an IPv4 client) count as IPv4.
+    public init(ipv6 bytes: (UInt64, UInt64)) {
+        var pair = bytes
+        let mapped = withUnsafeBytes(of: &pair) { raw -> UInt32? in
+            guard raw[0..<10].allSatisfy({ $0 == 0 }), raw[10] == 0xFF, raw[11] == 0xFF else { return nil }
+            return raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self)
+        }
+        if let mapped {
+            self.init(ipv4: mapped)
+            return
+        }
+        self.init(high: bytes.0, low: bytes.1, isIPv4: false)
+    }
+
+    /// From the 4 or 16 bytes of an A or AAAA record; nil for any other length.
+    public init?(bytes: [UInt8]) {
+        switch bytes.count {
+        case 4:
+            var bits: UInt32 = 0
+            withUnsafeMutableBytes(of: &bits) { $0.copyBytes(from: bytes) }
+            self.init(ipv4: bits)
+        case 16:
+            var pair: (UInt64, UInt64) = (0, 0)
+            withUnsafeMutableBytes(of: &pair) { $0.copyBytes(from: bytes) }
+            self.init(ipv6: pair)
+        default:
+            return nil
+        }
+    }
+}
