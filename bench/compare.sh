@@ -67,7 +67,8 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$scratch/zones"
-args="--zones-dir $scratch/zones --data-dir $scratch/data"
+# No upstream: every query of the lab is ours to answer, and nothing may leave the machine.
+args="--zones-dir $scratch/zones --data-dir $scratch/data --upstream none"
 
 mkdir -p "$repo/bench/results"
 log=$repo/bench/results/compare-n$N-$(date -u +%Y%m%d-%H%M%S).log
