@@ -25,11 +25,19 @@ final class TCPQueryHandler: ChannelInboundHandler {
     /// Present when forwarding is on; its answers may come back out of order (RFC 7766 6.2.1.1).
     private let forwarder: Forwarder?
     private let connections: ConnectionCounter
+    private let counters: QueryCounters
+    /// Present with `--log-queries` only.
+    private let queryLog: QueryLog?
 
-    init(responder: Responder, forwarder: Forwarder?, connections: ConnectionCounter) {
+    init(
+        responder: Responder, forwarder: Forwarder?, connections: ConnectionCounter, counters: QueryCounters,
+        queryLog: QueryLog?
+    ) {
         self.responder = responder
         self.forwarder = forwarder
         self.connections = connections
+        self.counters = counters
+        self.queryLog = queryLog
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -45,6 +53,7 @@ final class TCPQueryHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let started = NIODeadline.now().uptimeNanoseconds
         let query = unwrapInboundIn(data)
         let out = responder.largeBuffer
         let written: Int
@@ -52,12 +61,18 @@ final class TCPQueryHandler: ChannelInboundHandler {
         case .reply(let length): written = length
         case .silent: return
         case .forward(let parsed):
-            forwarder?.forward(query, query: parsed, reply: .tcp(context.channel))
+            counters.forwarded(.tcp, type: parsed.type)
+            forwarder?.forward(query, query: parsed, reply: .tcp(context.channel), received: started)
             return
         }
+        let elapsed = NIODeadline.now().uptimeNanoseconds &- started
+        let bytes = UnsafeRawBufferPointer(rebasing: out[..<written])
+        counters.answered(
+            .tcp, type: ResponseFields.questionType(bytes), rcode: ResponseFields.rcode(bytes), nanoseconds: elapsed)
+        queryLog?.record(client: context.channel.remoteAddress, transport: .tcp, response: bytes, nanoseconds: elapsed)
         var response = context.channel.allocator.buffer(capacity: 2 + written)
         response.writeInteger(UInt16(written))
-        response.writeBytes(UnsafeRawBufferPointer(rebasing: out[..<written]))
+        response.writeBytes(bytes)
         context.write(wrapOutboundOut(response), promise: nil)
     }
 
@@ -96,4 +111,7 @@ final class ConnectionCounter: Sendable {
     func close() {
         count.subtract(1, ordering: .relaxed)
     }
+
+    /// Connections open now (read when draining, not per query).
+    var current: Int { count.load(ordering: .relaxed) }
 }

@@ -10,15 +10,21 @@ final class UDPHandler: ChannelInboundHandler {
     private let responder: Responder
     /// Present when forwarding is on (the responder forwards only then).
     private let forwarder: Forwarder?
+    private let counters: QueryCounters
+    /// Present with `--log-queries` only.
+    private let queryLog: QueryLog?
     private let capacity: Int
 
-    init(responder: Responder, forwarder: Forwarder?) {
+    init(responder: Responder, forwarder: Forwarder?, counters: QueryCounters, queryLog: QueryLog?) {
         self.responder = responder
         self.forwarder = forwarder
+        self.counters = counters
+        self.queryLog = queryLog
         self.capacity = max(responder.maxUDPSize, 1024)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let started = NIODeadline.now().uptimeNanoseconds
         let envelope = unwrapInboundIn(data)
         var response = context.channel.allocator.buffer(capacity: capacity)
         var result = Responder.Result.silent
@@ -33,8 +39,16 @@ final class UDPHandler: ChannelInboundHandler {
         case .reply: break
         case .silent: return
         case .forward(let query):
-            forwarder?.forward(envelope.data, query: query, reply: .udp(context.channel, envelope.remoteAddress))
+            counters.forwarded(.udp, type: query.type)
+            forwarder?.forward(
+                envelope.data, query: query, reply: .udp(context.channel, envelope.remoteAddress), received: started)
             return
+        }
+        let elapsed = NIODeadline.now().uptimeNanoseconds &- started
+        response.withUnsafeReadableBytes { bytes in
+            counters.answered(
+                .udp, type: ResponseFields.questionType(bytes), rcode: ResponseFields.rcode(bytes), nanoseconds: elapsed)
+            queryLog?.record(client: envelope.remoteAddress, transport: .udp, response: bytes, nanoseconds: elapsed)
         }
         context.write(
             wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: response)),

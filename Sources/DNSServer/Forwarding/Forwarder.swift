@@ -22,6 +22,9 @@ final class Forwarder {
     private let opt: [UInt8]
     private let inFlight: InFlightLimit
     private let logger: Logger
+    /// This loop's query counters: forwarded responses are counted when they are sent.
+    private let counters: QueryCounters
+    private let queryLog: QueryLog?
     private var health: UpstreamHealth
     private var sockets: [(any Channel)?]
     private var socketUses: [Int]
@@ -37,9 +40,11 @@ final class Forwarder {
 
     init(
         loop: any EventLoop, upstreams: [SocketAddress], configuration: ForwardingConfiguration,
-        maxUDPSize: Int, inFlight: InFlightLimit, logger: Logger
+        maxUDPSize: Int, inFlight: InFlightLimit, counters: QueryCounters, queryLog: QueryLog?, logger: Logger
     ) throws {
         self.logger = logger
+        self.counters = counters
+        self.queryLog = queryLog
         self.loop = loop
         self.upstreams = upstreams
         self.timeout = .nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000
@@ -72,10 +77,12 @@ final class Forwarder {
 
     /// Answers `packet` (which the responder handed over as `query`) from the cache, or sends
     /// it upstream and answers when the upstream does.
-    func forward(_ packet: ByteBuffer, query: Query, reply: ClientReply) {
+    /// `received` is when the query arrived (``NIODeadline`` uptime nanoseconds).
+    func forward(_ packet: ByteBuffer, query: Query, reply: ClientReply, received: UInt64) {
         guard query.hasQuestion, packet.readableBytes >= query.questionEnd else { return }
         let question = Array(packet.readableBytesView.dropFirst(12).prefix(query.questionEnd - 12))
-        let client = ClientQuery(id: query.id, flags: query.flags, edns: query.edns, question: question, reply: reply)
+        let client = ClientQuery(
+            id: query.id, flags: query.flags, edns: query.edns, question: question, reply: reply, received: received)
         let dnssec: UInt8 = (query.edns?.dnssecOK == true ? 1 : 0) | (query.flags & 0x0010 != 0 ? 2 : 0)
         let key = AnswerCache.Key(
             name: Self.lowercased(question.prefix(query.nameLength)), type: query.type, qclass: query.qclass,
@@ -83,8 +90,8 @@ final class Forwarder {
         statistics.queries += 1
         let now = NIODeadline.now()
         if let hit = cache.lookup(key, now: now) {
-            reply.send(ForwardMessages.reply(
-                hit.answer, age: hit.age, to: client, opt: opt, limit: client.limit(maxUDPSize: maxUDPSize)))
+            send(ForwardMessages.reply(
+                hit.answer, age: hit.age, to: client, opt: opt, limit: client.limit(maxUDPSize: maxUDPSize)), to: client)
             return
         }
         if let id = pendingByKey[key], pending[id] != nil {
@@ -92,7 +99,7 @@ final class Forwarder {
             // pods asking at once): the answer goes to every asker.
             guard pending[id]!.joined.count < Self.maxJoined else {
                 statistics.refusedOverCap += 1
-                reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.refused), to: client, opt: opt))
+                send(ForwardMessages.error(rcode: UInt16(ResponseCode.refused), to: client, opt: opt), to: client)
                 return
             }
             pending[id]!.joined.append(client)
@@ -101,7 +108,7 @@ final class Forwarder {
         }
         guard inFlight.acquire() else {
             statistics.refusedOverCap += 1
-            reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.refused), to: client, opt: opt))
+            send(ForwardMessages.error(rcode: UInt16(ResponseCode.refused), to: client, opt: opt), to: client)
             return
         }
         var id = UInt16.random(in: .min ... .max, using: &random)
@@ -252,7 +259,7 @@ final class Forwarder {
             remove(id, entry)
             statistics.servFails += 1
             for client in entry.clients {
-                client.reply.send(ForwardMessages.error(rcode: UInt16(ResponseCode.servFail), to: client, opt: opt))
+                send(ForwardMessages.error(rcode: UInt16(ResponseCode.servFail), to: client, opt: opt), to: client)
             }
         }
     }
@@ -292,13 +299,22 @@ final class Forwarder {
         remove(id, entry)
         entry.tcp?.close(promise: nil)
         statistics.answered += 1
+        counters.upstreamAnswered(nanoseconds: UInt64(max(0, (NIODeadline.now() - entry.started).nanoseconds)))
         if let ttl = answer.cacheTTL {
             cache.insert(entry.key, answer: answer, ttl: ttl, now: .now())
         }
         for client in entry.clients {
-            client.reply.send(ForwardMessages.reply(
-                answer, age: 0, to: client, opt: opt, limit: client.limit(maxUDPSize: maxUDPSize)))
+            send(ForwardMessages.reply(
+                answer, age: 0, to: client, opt: opt, limit: client.limit(maxUDPSize: maxUDPSize)), to: client)
         }
+    }
+
+    /// Sends a response to a client and counts it (rcode, time since the query arrived).
+    private func send(_ message: [UInt8], to client: ClientQuery) {
+        let elapsed = NIODeadline.now().uptimeNanoseconds &- client.received
+        counters.responded(rcode: message.count >= 4 ? Int(message[3] & 0x0F) : 0, nanoseconds: elapsed)
+        queryLog?.record(client: client.reply.address, transport: client.reply.transport, response: message, nanoseconds: elapsed)
+        client.reply.send(message)
     }
 
     /// Forgets a query that got its answer or failed, and frees its in-flight slot.

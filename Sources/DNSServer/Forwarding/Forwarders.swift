@@ -12,7 +12,8 @@ public final class Forwarders: Sendable {
 
     /// Binds the upstream sockets of every loop of `group`; nil when forwarding is off.
     static func start(
-        group: any EventLoopGroup, configuration: ForwardingConfiguration, maxUDPSize: Int, logger: Logger
+        group: any EventLoopGroup, configuration: ForwardingConfiguration, maxUDPSize: Int, counters: LoopCounters,
+        queryLog: QueryLog?, logger: Logger
     ) async throws -> Forwarders? {
         guard configuration.isEnabled else { return nil }
         let addresses = try configuration.upstreams.map { try $0.socketAddress() }
@@ -23,7 +24,7 @@ public final class Forwarders: Sendable {
                 NIOLoopBound(
                     try Forwarder(
                         loop: loop, upstreams: addresses, configuration: configuration, maxUDPSize: maxUDPSize,
-                        inFlight: inFlight, logger: logger),
+                        inFlight: inFlight, counters: counters.counters(for: loop), queryLog: queryLog, logger: logger),
                     eventLoop: loop)
             }.get()
             forwarders[ObjectIdentifier(loop)] = bound
