@@ -53,6 +53,7 @@ public struct DNSServer: Sendable {
             try? await group.shutdownGracefully()
             throw error
         }
+        status.bound()
         let sources = ZoneSources(
             zonesDirectory: configuration.zonesDirectory, manifests: configuration.manifests, logger: logger)
         let inputs = SnapshotInputs(synced: feed == nil)

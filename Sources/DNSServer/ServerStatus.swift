@@ -32,14 +32,24 @@ public final class ServerStatus: Sendable {
     }
 
     private let state = Mutex(State())
+    private let boundSignal: AsyncStream<Void>
+    private let boundContinuation: AsyncStream<Void>.Continuation
 
-    public init() {}
+    public init() {
+        (boundSignal, boundContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Returns once the DNS sockets are bound (before the data is loaded); returns early when
+    /// the task is cancelled. Only one task may wait.
+    public func waitUntilBound() async {
+        for await _ in boundSignal { return }
+    }
 
     /// Ready once the listeners answer and the cluster data is synced, until the lame duck.
     public var readiness: Readiness {
         state.withLock { state in
             if state.lameDuck { return .notReady("shutting down") }
-            if !state.listening { return .notReady("DNS listeners are not up") }
+            if !state.listening { return .notReady("DNS listeners are not up or cluster data is still loading") }
             if !state.synced { return .notReady("cluster data not synced") }
             return .ready
         }
@@ -67,6 +77,11 @@ public final class ServerStatus: Sendable {
     public func forwardingStatistics() async -> ForwardingStatistics? {
         guard let forwarders = state.withLock({ $0.forwarders }) else { return nil }
         return await forwarders.statistics()
+    }
+
+    func bound() {
+        boundContinuation.yield()
+        boundContinuation.finish()
     }
 
     func listening(counters: LoopCounters, forwarders: Forwarders?) {

@@ -34,7 +34,7 @@ struct DNSService: ServiceLifecycle.Service {
                 }
             }
             // Whichever ends first: the server (a start-up error, thrown here) or the lame duck.
-            try await tasks.next()
+            _ = try await tasks.next()
             tasks.cancelAll()
             try await tasks.waitForAll()
         }

@@ -7,7 +7,9 @@ import ServiceLifecycle
 /// `--http`: `/health`, `/ready` and `/metrics`, for probes and Prometheus.
 ///
 /// Placed first in the service group so that it shuts down last: `/health` stays 200 and
-/// `/ready` says why it is 503 through the whole lame-duck period.
+/// `/ready` says why it is 503 through the whole lame-duck period. It starts listening once the
+/// DNS sockets are bound, so that a start-up failure of DNS (a taken port, a forwarding loop)
+/// stays the one line a person reads.
 struct HTTPService: ServiceLifecycle.Service {
     let host: String
     let port: Int
@@ -17,6 +19,8 @@ struct HTTPService: ServiceLifecycle.Service {
     let logger: Logger
 
     func run() async throws {
+        await status.waitUntilBound()
+        if Task.isCancelled { return }
         let router = Router()
         router.get("/health") { _, _ in
             Self.text(.ok, "ok\n")
