@@ -47,7 +47,7 @@ public struct DNSServer: Sendable {
                 udpSize: configuration.udpSize, forwarding: forwarders != nil)
             listeners = try await Listeners.bind(
                 configuration.dns, group: group, publisher: publisher, forwarders: forwarders, counters: counters,
-                queryLog: queryLog, configuration: configuration)
+                queryLog: queryLog, configuration: configuration, logger: logger)
         } catch {
             // The start-up error is what the caller needs; a failed shutdown on the way out adds nothing.
             try? await group.shutdownGracefully()

@@ -1,4 +1,5 @@
 import ClusterZone
+import Logging
 import NIOCore
 import NIOPosix
 
@@ -22,7 +23,8 @@ struct Listeners: Sendable {
 
     static func bind(
         _ address: HostPort, group: MultiThreadedEventLoopGroup, publisher: SnapshotPublisher,
-        forwarders: Forwarders?, counters: LoopCounters, queryLog: QueryLog?, configuration: ServerConfiguration
+        forwarders: Forwarders?, counters: LoopCounters, queryLog: QueryLog?, configuration: ServerConfiguration,
+        logger: Logger
     ) async throws -> Listeners {
         var port = address.port
         var udp: [any Channel] = []
@@ -40,7 +42,8 @@ struct Listeners: Sendable {
                             try channel.pipeline.syncOperations.addHandler(
                                 UDPHandler(
                                     responder: responder, forwarder: forwarder,
-                                    counters: counters.counters(for: channel.eventLoop), queryLog: queryLog))
+                                    counters: counters.counters(for: channel.eventLoop), queryLog: queryLog,
+                                    logger: logger))
                         }
                     }
                     .bind(host: address.host, port: port).get()
@@ -62,7 +65,7 @@ struct Listeners: Sendable {
                             ByteToMessageHandler(TCPFrameDecoder()),
                             TCPQueryHandler(
                                 responder: responder, forwarder: forwarder, connections: connections,
-                                counters: counters.counters(for: channel.eventLoop), queryLog: queryLog),
+                                counters: counters.counters(for: channel.eventLoop), queryLog: queryLog, logger: logger),
                         ])
                     }
                 }

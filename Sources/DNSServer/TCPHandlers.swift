@@ -1,4 +1,5 @@
 import ClusterZone
+import Logging
 import NIOCore
 import Synchronization
 
@@ -28,11 +29,13 @@ final class TCPQueryHandler: ChannelInboundHandler {
     private let counters: QueryCounters
     /// Present with `--log-queries` only.
     private let queryLog: QueryLog?
+    private let logger: Logger
 
     init(
         responder: Responder, forwarder: Forwarder?, connections: ConnectionCounter, counters: QueryCounters,
-        queryLog: QueryLog?
+        queryLog: QueryLog?, logger: Logger
     ) {
+        self.logger = logger
         self.responder = responder
         self.forwarder = forwarder
         self.connections = connections
@@ -89,7 +92,13 @@ final class TCPQueryHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A reset or a broken frame ends this connection only.
+        // A reset or a broken frame ends this connection only. Clients cause these: each kind
+        // is logged once per loop, at debug level after that would be noise.
+        if counters.firstReport(of: "tcp \(error)") {
+            logger.info("TCP connection failed and was closed (logged once per kind)", metadata: [
+                "error": "\(error)", "dns.client": "\(context.channel.remoteAddress.map { "\($0)" } ?? "-")",
+            ])
+        }
         context.close(promise: nil)
     }
 }

@@ -1,4 +1,5 @@
 import ClusterZone
+import Logging
 import NIOCore
 
 /// The UDP hot path: synchronous, one response buffer per datagram written straight by the
@@ -14,8 +15,10 @@ final class UDPHandler: ChannelInboundHandler {
     /// Present with `--log-queries` only.
     private let queryLog: QueryLog?
     private let capacity: Int
+    private let logger: Logger
 
-    init(responder: Responder, forwarder: Forwarder?, counters: QueryCounters, queryLog: QueryLog?) {
+    init(responder: Responder, forwarder: Forwarder?, counters: QueryCounters, queryLog: QueryLog?, logger: Logger) {
+        self.logger = logger
         self.responder = responder
         self.forwarder = forwarder
         self.counters = counters
@@ -61,6 +64,11 @@ final class UDPHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A datagram socket stays open after a failed read or write: one bad peer must not
-        // stop the others from being answered.
+        // stop the others from being answered. Logged once per kind of error and loop.
+        if counters.firstReport(of: "\(error)") {
+            logger.warning("UDP socket error, still serving (logged once)", metadata: [
+                "error": "\(error)", "dns.listen": "\(context.channel.localAddress.map { "\($0)" } ?? "-")",
+            ])
+        }
     }
 }

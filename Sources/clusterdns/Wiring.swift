@@ -28,7 +28,7 @@ struct Wiring {
         var services: [any ServiceLifecycle.Service] = [
             HTTPService(
                 host: http.host, port: http.port, status: status, feed: feedStatus,
-                exporter: MetricsExporter(registry: registry, status: status, feed: feedStatus), logger: logger),
+                exporter: MetricsExporter(emitRegistry: { registry.emitToString() }, status: status, feed: feedStatus), logger: logger),
         ]
         var feed: AsyncStream<FeedUpdate>?
         if manifests == nil {

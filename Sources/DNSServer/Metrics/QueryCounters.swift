@@ -9,6 +9,8 @@ import NIOCore
 /// start, reached through a `let` pointer, so no exclusivity check runs per packet either.
 public final class QueryCounters {
     private let slots: UnsafeMutablePointer<Int>
+    /// Socket errors already logged on this loop: each kind once, not once per packet.
+    private var reportedErrors: Set<String> = []
 
     public init() {
         slots = .allocate(capacity: Layout.size)
@@ -52,6 +54,11 @@ public final class QueryCounters {
         while bucket < DurationBuckets.bounds.count && value > DurationBuckets.bounds[bucket] { bucket += 1 }
         slots[base + bucket] &+= 1
         slots[base + DurationBuckets.bounds.count + 1] &+= value
+    }
+
+    /// True the first time this loop sees an error of this description.
+    func firstReport(of description: String) -> Bool {
+        reportedErrors.insert(description).inserted
     }
 
     /// A copy of the counters; call on the owning loop.

@@ -45,7 +45,7 @@ enum ResponseFields {
                 } else if byte > 0x20 && byte < 0x7F {
                     text.unicodeScalars.append(UnicodeScalar(byte))
                 } else {
-                    text += "\\" + String(format3: Int(byte))
+                    text += "\\" + threeDigits(Int(byte))
                 }
             }
             text += "."
@@ -65,12 +65,10 @@ enum ResponseFields {
         let set = names.filter { bits & $0.0 != 0 }.map(\.1)
         return set.isEmpty ? "-" : set.joined(separator: ",")
     }
-}
 
-extension String {
     /// Three decimal digits, as zone files escape a byte (`\007`).
-    fileprivate init(format3 value: Int) {
+    private static func threeDigits(_ value: Int) -> String {
         let digits = String(value)
-        self = String(repeating: "0", count: max(0, 3 - digits.count)) + digits
+        return String(repeating: "0", count: max(0, 3 - digits.count)) + digits
     }
 }

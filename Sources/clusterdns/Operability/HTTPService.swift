@@ -41,7 +41,7 @@ struct HTTPService: ServiceLifecycle.Service {
             onServerRunning: { channel in
                 let bound = channel.localAddress?.port ?? 0
                 // Tests and operators started with port 0 read the port from this line.
-                logger.info("serving HTTP", metadata: ["http.listen": "\(host):\(bound)"])
+                logger.info("serving HTTP", metadata: ["http.listen": "\(HostPort(host: host, port: bound))"])
             },
             logger: logger)
         try await app.run()

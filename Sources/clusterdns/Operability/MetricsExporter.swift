@@ -1,6 +1,5 @@
 import DNSServer
 import Metrics
-import Prometheus
 
 /// `/metrics`: every metric is made once here (through swift-metrics, backed by the Prometheus
 /// registry the executable bootstrapped); a scrape collects the per-loop counters (one task
@@ -10,7 +9,8 @@ import Prometheus
 /// The query path counts in plain loop-confined integers (``QueryCounters``); swift-metrics
 /// counters take a lock per increment, so they are fed here, by difference, once per scrape.
 actor MetricsExporter {
-    private let registry: PrometheusCollectorRegistry
+    /// The Prometheus registry's text (the registry the metrics system was bootstrapped with).
+    private let emitRegistry: @Sendable () -> String
     private let status: ServerStatus
     private let feed: FeedStatusBox
 
@@ -30,8 +30,8 @@ actor MetricsExporter {
     /// What each counter was last brought up to, by counter identity.
     private var pushed: [ObjectIdentifier: Int] = [:]
 
-    init(registry: PrometheusCollectorRegistry, status: ServerStatus, feed: FeedStatusBox) {
-        self.registry = registry
+    init(emitRegistry: @escaping @Sendable () -> String, status: ServerStatus, feed: FeedStatusBox) {
+        self.emitRegistry = emitRegistry
         self.status = status
         self.feed = feed
         func requests(_ proto: String) -> [Counter] {
@@ -84,7 +84,7 @@ actor MetricsExporter {
             push(watchEvents, to: feed.events)
             push(relists, to: feed.relists)
         }
-        var text = registry.emitToString()
+        var text = emitRegistry()
         HistogramText.append(
             "clusterdns_dns_request_duration_seconds", queries.duration,
             help: "From a query's arrival to its response being written, answered here or upstream.", to: &text)
