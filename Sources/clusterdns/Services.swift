@@ -1,5 +1,6 @@
 import ClusterModel
 import DNSServer
+import Registry
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -37,6 +38,23 @@ struct DNSService: ServiceLifecycle.Service {
             _ = try await tasks.next()
             tasks.cancelAll()
             try await tasks.waitForAll()
+        }
+    }
+}
+
+/// The embedded registry as a lifecycle service that stops at once on graceful shutdown.
+/// By then DNS and the feed have stopped (services stop in reverse order); a graceful stop of
+/// the HTTP server would wait for open watch streams to end, which takes minutes.
+struct EmbeddedRegistryService: ServiceLifecycle.Service {
+    let registry: RegistryServer
+
+    func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await registry.run()
+            }
+        } catch is CancellationError {
+            // Our own cancellation at shutdown: the expected way out.
         }
     }
 }

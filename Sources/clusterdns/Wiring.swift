@@ -41,7 +41,7 @@ struct Wiring {
                 source = { followed }
             } else if command.source == "embedded" {
                 let (registry, registrySource) = try await embeddedRegistry()
-                services.append(registry)
+                services.append(EmbeddedRegistryService(registry: registry))
                 source = registrySource
             } else if command.source == "in-cluster" {
                 let followed = try WatchSource.inCluster()

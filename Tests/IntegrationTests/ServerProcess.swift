@@ -64,9 +64,11 @@ final class ServerProcess {
         process.executableURL = URL(fileURLWithPath: try binaryPath())
         // Its own data dir and working dir: nothing a server writes lands in the repository.
         // No forwarding: names outside our zones must never reach the host's real resolvers.
-        // HTTP on an ephemeral port too: parallel servers must not fight over :9153.
+        // HTTP on an ephemeral port too: parallel servers must not fight over :9153. No lame
+        // duck unless a test asks for one (a later flag wins): stopping must not cost 5 s each.
         process.arguments = [
-            "--dns", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data-dir", scratch.path + "/data", "--upstream", "none",
+            "--dns", "127.0.0.1:0", "--http", "127.0.0.1:0", "--lameduck", "0", "--data-dir", scratch.path + "/data",
+            "--upstream", "none",
         ] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
         process.standardOutput = FileHandle.nullDevice
