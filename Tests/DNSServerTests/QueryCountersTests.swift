@@ -28,6 +28,16 @@ struct QueryCountersTests {
         #expect((current + current).udpRequests[0] == 4)
     }
 
+    @Test("the constant bucket search agrees with the published bounds")
+    func bucketsAgree() {
+        #expect(DurationBuckets.count == DurationBuckets.bounds.count)
+        for (index, bound) in DurationBuckets.bounds.enumerated() {
+            #expect(DurationBuckets.index(bound) == index)
+            #expect(DurationBuckets.index(bound + 1) == index + 1)
+        }
+        #expect(DurationBuckets.index(0) == 0)
+    }
+
     @Test("qtype, rcode, name and flags of a response")
     func responseFields() throws {
         var response = try QueryEncoder.query(name: "web.default.svc.cluster.local", type: RecordType.srv, id: 9)

@@ -49,11 +49,8 @@ public final class QueryCounters {
     @inline(__always)
     private func record(_ nanoseconds: UInt64, at base: Int) {
         let value = Int(truncatingIfNeeded: nanoseconds)
-        var bucket = 0
-        // Most answers take microseconds: the first bound already matches.
-        while bucket < DurationBuckets.bounds.count && value > DurationBuckets.bounds[bucket] { bucket += 1 }
-        slots[base + bucket] &+= 1
-        slots[base + DurationBuckets.bounds.count + 1] &+= value
+        slots[base + DurationBuckets.index(value)] &+= 1
+        slots[base + Layout.sumOffset] &+= value
     }
 
     /// True the first time this loop sees an error of this description.
@@ -76,19 +73,23 @@ public final class QueryCounters {
 
     private func histogram(at base: Int) -> HistogramCounts {
         var counts = HistogramCounts()
-        for bucket in 0...DurationBuckets.bounds.count { counts.buckets[bucket] = slots[base + bucket] }
-        counts.sumNanoseconds = slots[base + DurationBuckets.bounds.count + 1]
+        for bucket in 0...DurationBuckets.count { counts.buckets[bucket] = slots[base + bucket] }
+        counts.sumNanoseconds = slots[base + Layout.sumOffset]
         return counts
     }
 
+    /// Offsets into `slots`. Literal constants, not stored globals: the query path must not
+    /// pay a lazy-initialisation check or an array access to find its counter.
     private enum Layout {
-        static let rcodeCount = 17
-        static let histogramSize = DurationBuckets.bounds.count + 2
-        static let requests = 0
-        static let rcodes = requests + 2 * QueryTypeBucket.count
-        static let duration = rcodes + rcodeCount
-        static let forward = duration + histogramSize
-        static let size = forward + histogramSize
+        @inline(__always) static var rcodeCount: Int { 17 }
+        /// Buckets (bounds and the overflow), then the sum.
+        @inline(__always) static var sumOffset: Int { DurationBuckets.count + 1 }
+        @inline(__always) static var histogramSize: Int { DurationBuckets.count + 2 }
+        @inline(__always) static var requests: Int { 0 }
+        @inline(__always) static var rcodes: Int { requests + 2 * QueryTypeBucket.count }
+        @inline(__always) static var duration: Int { rcodes + rcodeCount }
+        @inline(__always) static var forward: Int { duration + histogramSize }
+        @inline(__always) static var size: Int { forward + histogramSize }
     }
 }
 
@@ -102,7 +103,7 @@ enum QueryTransport: Int {
 public enum QueryTypeBucket {
     /// Label values, in counter order.
     public static let names = ["A", "AAAA", "SRV", "PTR", "CNAME", "TXT", "ANY", "other"]
-    static let count = 8
+    @inline(__always) static var count: Int { 8 }
 
     @inline(__always)
     static func index(_ type: UInt16) -> Int {
@@ -126,4 +127,34 @@ public enum DurationBuckets {
         10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000,
         25_000_000, 50_000_000, 100_000_000, 250_000_000, 500_000_000, 1_000_000_000, 2_500_000_000, 5_000_000_000,
     ]
+
+    /// `bounds.count`, as a constant for the query path (a test checks that they agree).
+    @inline(__always) static var count: Int { 18 }
+
+    /// The bucket of a duration: the first bound it does not exceed, `count` above them all.
+    /// Comparisons against literals, so the query path reads no array.
+    @inline(__always)
+    static func index(_ nanoseconds: Int) -> Int {
+        switch nanoseconds {
+        case ...10_000: 0
+        case ...25_000: 1
+        case ...50_000: 2
+        case ...100_000: 3
+        case ...250_000: 4
+        case ...500_000: 5
+        case ...1_000_000: 6
+        case ...2_500_000: 7
+        case ...5_000_000: 8
+        case ...10_000_000: 9
+        case ...25_000_000: 10
+        case ...50_000_000: 11
+        case ...100_000_000: 12
+        case ...250_000_000: 13
+        case ...500_000_000: 14
+        case ...1_000_000_000: 15
+        case ...2_500_000_000: 16
+        case ...5_000_000_000: 17
+        default: 18
+        }
+    }
 }
