@@ -20,10 +20,15 @@ struct HTTPProbeError: Error, CustomStringConvertible {
 /// Prometheus scrape would ask), off the cooperative pool.
 enum HTTPProbe {
     static func get(_ path: String, port: Int, timeout: Double = 5) async throws -> HTTPReply {
-        try await offCooperativePool { try getBlocking(path, port: port, timeout: timeout) }
+        try await offCooperativePool { try exchange("GET", path, body: nil, port: port, timeout: timeout) }
     }
 
-    private static func getBlocking(_ path: String, port: Int, timeout: Double) throws -> HTTPReply {
+    /// POSTs a JSON body (to the embedded registry's API).
+    static func post(_ path: String, json: String, port: Int, timeout: Double = 5) async throws -> HTTPReply {
+        try await offCooperativePool { try exchange("POST", path, body: json, port: port, timeout: timeout) }
+    }
+
+    private static func exchange(_ method: String, _ path: String, body: String?, port: Int, timeout: Double) throws -> HTTPReply {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HTTPProbeError(description: "socket: errno \(errno)") }
         defer { close(fd) }
@@ -39,7 +44,11 @@ enum HTTPProbe {
             }
         }
         guard connected == 0 else { throw HTTPProbeError(description: "connect to :\(port): errno \(errno)") }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        if let body {
+            head += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+        }
+        let request = Array((head + "\r\n" + (body ?? "")).utf8)
         guard send(fd, request, request.count, 0) == request.count else {
             throw HTTPProbeError(description: "send: errno \(errno)")
         }

@@ -71,6 +71,37 @@ struct OperabilityTests {
         #expect(try await process.stop() == 0)
     }
 
+    @Test("a Service written to the embedded registry is answered and timed by the programming-latency histogram")
+    func programmingLatency() async throws {
+        let process = try await ServerProcess.start(["--api", "127.0.0.1:0", "--zones-dir", Fixtures.zonesDirectory])
+        do {
+            let port = try await process.httpPort()
+            _ = try await poll(seconds: 30) { try await HTTPProbe.get("/ready", port: port).status == 200 ? true : nil }
+            let apiMatch = try #require(process.server.logText.firstMatch(of: /registry\.port=(\d+)/))
+            let api = try #require(Int(apiMatch.1))
+            let count = "clusterdns_kubernetes_dns_programming_duration_seconds_count"
+            let before = try Self.value(count, in: try await HTTPProbe.get("/metrics", port: port).body) ?? 0
+            let service = #"{"apiVersion":"v1","kind":"Service","metadata":{"name":"latency","namespace":"default"},"#
+                + #""spec":{"ports":[{"port":80,"protocol":"TCP"}]}}"#
+            let created = try await HTTPProbe.post("/api/v1/namespaces/default/services", json: service, port: api)
+            #expect(created.status == 201, "\(created.body)")
+            let answer = try await poll(seconds: 10) {
+                let reply = try await Dig.query("latency.default.svc.cluster.local", "A", port: process.server.port)
+                return reply.status == "NOERROR" && !reply.answer.isEmpty ? reply : nil
+            }
+            #expect(answer.answer.count == 1)
+            let after = try await poll(seconds: 10) {
+                let value = try Self.value(count, in: try await HTTPProbe.get("/metrics", port: port).body) ?? 0
+                return value > before ? value : nil
+            }
+            #expect(after > before)
+        } catch {
+            await process.stopAfterFailure()
+            throw error
+        }
+        #expect(try await process.stop() == 0)
+    }
+
     @Test("/metrics: request and rcode counters grow with dig queries; registry and snapshot gauges")
     func metricsCountQueries() async throws {
         let process = try await ServerProcess.start(seedArguments)
