@@ -7,12 +7,12 @@ import NIOCore
 /// endpoint reads it by submitting a task to that loop), so the query path pays a plain
 /// increment: no lock, no atomic, no allocation. The counters live in one buffer allocated at
 /// start, reached through a `let` pointer, so no exclusivity check runs per packet either.
-public final class QueryCounters {
+final class QueryCounters {
     private let slots: UnsafeMutablePointer<Int>
     /// Socket errors already logged on this loop: each kind once, not once per packet.
     private var reportedErrors: Set<String> = []
 
-    public init() {
+    init() {
         slots = .allocate(capacity: Layout.size)
         slots.initialize(repeating: 0, count: Layout.size)
     }
@@ -123,6 +123,7 @@ public enum QueryTypeBucket {
 /// Upper bounds of the duration histograms, in nanoseconds (10 µs to 5 s: cluster answers take
 /// microseconds, upstream ones milliseconds).
 public enum DurationBuckets {
+    /// The bounds, smallest first; an observation goes to the first bound it does not exceed.
     public static let bounds: [Int] = [
         10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000, 2_500_000, 5_000_000, 10_000_000,
         25_000_000, 50_000_000, 100_000_000, 250_000_000, 500_000_000, 1_000_000_000, 2_500_000_000, 5_000_000_000,

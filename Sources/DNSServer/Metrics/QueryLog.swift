@@ -58,7 +58,7 @@ public enum DNSMnemonics {
         }
     }
 
-    /// RFC 1035/2136 mnemonics, as CoreDNS labels them.
+    /// An rcode's RFC 1035/2136 mnemonic, as CoreDNS labels them; `RCODE<n>` for the others.
     public static func rcode(_ rcode: Int) -> String {
         switch rcode {
         case 0: "NOERROR"

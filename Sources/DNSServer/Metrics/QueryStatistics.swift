@@ -1,9 +1,12 @@
 /// Counts of one histogram: per bucket (not cumulative; the last is above every bound) and the
 /// sum of the observed values.
 public struct HistogramCounts: Sendable, Equatable {
+    /// Observations per bucket of ``DurationBuckets/bounds``, then those above every bound.
     public var buckets = [Int](repeating: 0, count: DurationBuckets.bounds.count + 1)
+    /// The sum of all observations, in nanoseconds.
     public var sumNanoseconds = 0
 
+    /// Observations in all.
     public var count: Int { buckets.reduce(0, +) }
 
     static func + (lhs: HistogramCounts, rhs: HistogramCounts) -> HistogramCounts {
@@ -26,6 +29,7 @@ public struct QueryStatistics: Sendable, Equatable {
     /// From a forwarded query's first upstream attempt to the upstream's answer.
     public var forwardDuration = HistogramCounts()
 
+    /// All counters zero.
     public init() {}
 
     static func + (lhs: QueryStatistics, rhs: QueryStatistics) -> QueryStatistics {
