@@ -21,39 +21,45 @@ public struct DNSServer: Sendable {
 
     /// Serves until cancelled. Cluster objects come from `--manifests`, or from `feed` (the
     /// watch feed) when given: until its first state arrives, would-be NXDOMAIN cluster names
-    /// get SERVFAIL. `onListening` gets the bound address once queries are answered, and the
-    /// forwarders (nil when forwarding is off), whose ``Forwarders/statistics()`` hold the
-    /// forwarding and cache counters.
+    /// get SERVFAIL. `status` tells readiness and holds the counters; `onListening` gets the
+    /// bound address once queries are answered. On cancellation the listeners stop accepting,
+    /// open TCP connections get ``ServerConfiguration/tcpDrainTimeout`` to finish, and the
+    /// event loops stop: a lame-duck period, if any, is the caller's to hold before cancelling.
     public func run(
-        feed: AsyncStream<ClusterState>? = nil,
-        onListening: @Sendable (HostPort, Forwarders?) -> Void = { _, _ in }
+        feed: AsyncStream<FeedUpdate>? = nil, status: ServerStatus = ServerStatus(),
+        onListening: @Sendable (HostPort) -> Void = { _ in }
     ) async throws {
         let forwarding = try configuration.forwarding.withoutLoops(listen: configuration.dns) { warning in
             logger.warning("\(warning)")
         }
+        let queryLog = configuration.logQueries ? QueryLog(logger: logger) : nil
         // Bind first: a taken port fails fast, before any data is read or logged.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, configuration.threads))
         let listeners: Listeners
         let forwarders: Forwarders?
         let publisher: SnapshotPublisher
+        let counters: LoopCounters
         do {
+            counters = try await LoopCounters(group: group)
             forwarders = try await Forwarders.start(
-                group: group, configuration: forwarding, maxUDPSize: configuration.udpSize, logger: logger,
-                autopath: autopathStatistics)
+                group: group, configuration: forwarding, maxUDPSize: configuration.udpSize, counters: counters,
+                queryLog: queryLog, logger: logger, autopath: autopathStatistics)
             publisher = try SnapshotPublisher(
                 group: group, snapshot: try ZoneSnapshot.unsynced(configuration: configuration.zone),
                 udpSize: configuration.udpSize, forwarding: forwarders != nil, autopath: autopathStatistics)
             listeners = try await Listeners.bind(
-                configuration.dns, group: group, publisher: publisher, forwarders: forwarders,
-                configuration: configuration)
+                configuration.dns, group: group, publisher: publisher, forwarders: forwarders, counters: counters,
+                queryLog: queryLog, configuration: configuration, logger: logger)
         } catch {
             // The start-up error is what the caller needs; a failed shutdown on the way out adds nothing.
             try? await group.shutdownGracefully()
             throw error
         }
+        status.bound()
         let sources = ZoneSources(
             zonesDirectory: configuration.zonesDirectory, manifests: configuration.manifests, logger: logger)
         let inputs = SnapshotInputs(synced: feed == nil)
+        let metrics = SnapshotMetrics()
         let firstSerial = Self.serial(after: 0)
         let snapshot: ZoneSnapshot
         do {
@@ -67,8 +73,7 @@ public struct DNSServer: Sendable {
                 $0.state = initialState
                 $0.staticZones = initialZones
             }
-            snapshot = try build(inputs.current, serial: firstSerial)
-            await publisher.publish(snapshot)
+            snapshot = try await buildAndPublish(inputs.take(), serial: firstSerial, to: publisher, status: status, metrics: metrics)
         } catch {
             await listeners.close()
             // The start-up error is what the caller needs; a failed shutdown on the way out adds nothing.
@@ -82,16 +87,20 @@ public struct DNSServer: Sendable {
             "dns.autopath": "\(configuration.zone.autopath ? "on, \(snapshot.autopathClientCount) pod addresses" : "off")",
             "dns.upstreams": "\(forwarding.upstreams.map(\.description).joined(separator: ","))",
         ])
-        onListening(bound, forwarders)
+        status.listening(counters: counters, forwarders: forwarders)
+        onListening(bound)
 
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await Self.pollFiles(sources, into: inputs, every: configuration.reloadInterval, logger: logger) }
             if let feed {
                 tasks.addTask {
-                    for await state in feed {
+                    for await update in feed {
                         inputs.update {
-                            $0.state = state
+                            $0.state = update.state
                             $0.synced = true
+                            if let received = update.changeReceived {
+                                $0.changeReceived = min($0.changeReceived ?? received, received)
+                            }
                         }
                     }
                 }
@@ -101,8 +110,8 @@ public struct DNSServer: Sendable {
                 for await _ in inputs.changes {
                     do {
                         serial = Self.serial(after: serial)
-                        let snapshot = try build(inputs.current, serial: serial)
-                        await publisher.publish(snapshot)
+                        let snapshot = try await buildAndPublish(
+                            inputs.take(), serial: serial, to: publisher, status: status, metrics: metrics)
                         logger.debug("snapshot published", metadata: [
                             "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
                         ])
@@ -111,25 +120,42 @@ public struct DNSServer: Sendable {
                     }
                 }
             }
-            // Runs until the surrounding task is cancelled (SIGTERM, SIGINT).
+            // Runs until the surrounding task is cancelled (after SIGTERM's lame duck, SIGINT).
             await Self.waitForCancellation()
             inputs.finish()
             tasks.cancelAll()
         }
-        logger.info("shutting down", metadata: [
+        await shutDown(listeners: listeners, forwarders: forwarders, group: group, status: status)
+    }
+
+    /// Stops accepting, drains TCP, stops forwarding and the loops. Runs in a task of its own:
+    /// the caller's is cancelled, and the drain must still be able to wait.
+    private func shutDown(
+        listeners: Listeners, forwarders: Forwarders?, group: MultiThreadedEventLoopGroup, status: ServerStatus
+    ) async {
+        logger.info("shutting down: no new queries accepted, draining TCP", metadata: [
             "autopath.hits": "\(autopathStatistics.hits)", "autopath.hitsUpstream": "\(autopathStatistics.hitsUpstream)",
             "autopath.missed": "\(autopathStatistics.missed)",
         ])
-        await listeners.close()
-        if let forwarders {
-            let statistics = await forwarders.statistics()
-            logger.info("forwarding statistics", metadata: [
-                "forward.queries": "\(statistics.queries)", "forward.cacheHits": "\(statistics.cacheHits)",
-                "forward.cacheMisses": "\(statistics.cacheMisses)", "forward.servFails": "\(statistics.servFails)",
-            ])
-            await forwarders.close()
-        }
-        try await group.shutdownGracefully()
+        status.stopped()
+        let drainTimeout = configuration.tcpDrainTimeout
+        let logger = self.logger
+        await Task {
+            await listeners.drain(timeout: drainTimeout)
+            if let forwarders {
+                let statistics = await forwarders.statistics()
+                logger.info("forwarding statistics", metadata: [
+                    "forward.queries": "\(statistics.queries)", "forward.cacheHits": "\(statistics.cacheHits)",
+                    "forward.cacheMisses": "\(statistics.cacheMisses)", "forward.servFails": "\(statistics.servFails)",
+                ])
+                await forwarders.close()
+            }
+            do {
+                try await group.shutdownGracefully()
+            } catch {
+                logger.error("event loops did not shut down cleanly", metadata: ["error": "\(error)"])
+            }
+        }.value
     }
 
     private static func pollFiles(_ sources: ZoneSources, into inputs: SnapshotInputs, every interval: Duration, logger: Logger) async {
@@ -162,12 +188,23 @@ public struct DNSServer: Sendable {
         }
     }
 
-    private func build(_ inputs: SnapshotInputs.Values, serial: UInt32) throws -> ZoneSnapshot {
+    /// Builds a snapshot, publishes it to every loop and records what it took.
+    private func buildAndPublish(
+        _ inputs: SnapshotInputs.Values, serial: UInt32, to publisher: SnapshotPublisher, status: ServerStatus,
+        metrics: SnapshotMetrics
+    ) async throws -> ZoneSnapshot {
+        let started = ContinuousClock.now
         let snapshot = try SnapshotBuilder(configuration: configuration.zone)
             .build(state: inputs.state, staticZones: inputs.staticZones, serial: serial, synced: inputs.synced)
+        metrics.built(in: ContinuousClock.now - started)
         for problem in snapshot.problems {
             logger.warning("not served: \(problem)")
         }
+        await publisher.publish(snapshot)
+        if let received = inputs.changeReceived {
+            metrics.programmed(in: ContinuousClock.now - received)
+        }
+        status.published(ServerStatus.SnapshotFacts(inputs.state, snapshot: snapshot), synced: inputs.synced)
         return snapshot
     }
 

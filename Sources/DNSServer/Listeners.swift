@@ -1,4 +1,5 @@
 import ClusterZone
+import Logging
 import NIOCore
 import NIOPosix
 
@@ -10,9 +11,10 @@ import Musl
 
 /// The bound sockets: one UDP socket per event loop on the same port (SO_REUSEPORT, so the
 /// kernel spreads datagrams over the loops) and one TCP listener.
-struct Listeners {
+struct Listeners: Sendable {
     let udp: [any Channel]
     let tcp: any Channel
+    let connections: ConnectionCounter
 
     /// The port actually bound (differs from the configured one when that was 0).
     var port: Int { udp.first?.localAddress?.port ?? 0 }
@@ -21,7 +23,8 @@ struct Listeners {
 
     static func bind(
         _ address: HostPort, group: MultiThreadedEventLoopGroup, publisher: SnapshotPublisher,
-        forwarders: Forwarders?, configuration: ServerConfiguration
+        forwarders: Forwarders?, counters: LoopCounters, queryLog: QueryLog?, configuration: ServerConfiguration,
+        logger: Logger
     ) async throws -> Listeners {
         var port = address.port
         var udp: [any Channel] = []
@@ -37,7 +40,10 @@ struct Listeners {
                             let responder = publisher.responder(for: channel.eventLoop)
                             let forwarder = forwarders?.forwarder(for: channel.eventLoop)
                             try channel.pipeline.syncOperations.addHandler(
-                                UDPHandler(responder: responder, forwarder: forwarder))
+                                UDPHandler(
+                                    responder: responder, forwarder: forwarder,
+                                    counters: counters.counters(for: channel.eventLoop), queryLog: queryLog,
+                                    logger: logger))
                         }
                     }
                     .bind(host: address.host, port: port).get()
@@ -57,12 +63,14 @@ struct Listeners {
                         try channel.pipeline.syncOperations.addHandlers([
                             IdleStateHandler(readTimeout: idle),
                             ByteToMessageHandler(TCPFrameDecoder()),
-                            TCPQueryHandler(responder: responder, forwarder: forwarder, connections: connections),
+                            TCPQueryHandler(
+                                responder: responder, forwarder: forwarder, connections: connections,
+                                counters: counters.counters(for: channel.eventLoop), queryLog: queryLog, logger: logger),
                         ])
                     }
                 }
                 .bind(host: address.host, port: port).get()
-            return Listeners(udp: udp, tcp: tcp)
+            return Listeners(udp: udp, tcp: tcp, connections: connections)
         } catch {
             for channel in udp { try? await channel.close() }
             throw ServerError.bind(flag: "--dns", address: address, reason: Self.reason(error))
@@ -73,6 +81,22 @@ struct Listeners {
         for channel in udp + [tcp] {
             // Already closed by a failing socket: nothing left to release.
             try? await channel.close()
+        }
+    }
+
+    /// Stops accepting (closes the UDP sockets and the TCP listener), then gives open TCP
+    /// connections up to `timeout` to finish and close; those still open are closed with the
+    /// event loops. Every query read before this point has been answered already: answers are
+    /// written while the query is read.
+    func drain(timeout: Duration) async {
+        await close()
+        let deadline = ContinuousClock.now + timeout
+        while connections.current > 0 && ContinuousClock.now < deadline {
+            do {
+                try await Task.sleep(for: .milliseconds(10))
+            } catch {
+                return
+            }
         }
     }
 

@@ -21,13 +21,19 @@ public struct ServerConfiguration: Sendable {
     /// Upstreams, cache and limits for names outside our zones; ``ForwardingConfiguration/off``
     /// answers them REFUSED.
     public var forwarding: ForwardingConfiguration
+    /// One log line per answered query (`--log-queries`).
+    public var logQueries: Bool
+    /// How long open TCP connections get to finish at shutdown, once no new ones are accepted.
+    public var tcpDrainTimeout: Duration
 
     public init(
         dns: HostPort, zone: ZoneConfiguration, udpSize: Int = 1232, zonesDirectory: String = "zones",
         manifests: String? = nil, reloadInterval: Duration = .seconds(1), threads: Int,
         tcpMaxConnections: Int = 1000, tcpIdleTimeout: Duration = .seconds(10),
-        forwarding: ForwardingConfiguration = .off
+        forwarding: ForwardingConfiguration = .off, logQueries: Bool = false, tcpDrainTimeout: Duration = .seconds(2)
     ) {
+        self.logQueries = logQueries
+        self.tcpDrainTimeout = tcpDrainTimeout
         self.dns = dns
         self.zone = zone
         self.udpSize = udpSize

@@ -10,6 +10,8 @@ final class SnapshotInputs: Sendable {
         var state = ClusterState()
         var staticZones: [StaticZone] = []
         var synced: Bool
+        /// When the feed received the oldest change not yet in a published snapshot.
+        var changeReceived: ContinuousClock.Instant?
     }
 
     private let values: Mutex<Values>
@@ -22,6 +24,15 @@ final class SnapshotInputs: Sendable {
     }
 
     var current: Values { values.withLock { $0 } }
+
+    /// The current values, for a build: the pending change time goes with them.
+    func take() -> Values {
+        values.withLock { values in
+            let taken = values
+            values.changeReceived = nil
+            return taken
+        }
+    }
 
     func update(_ change: (inout Values) -> Void) {
         values.withLock { change(&$0) }

@@ -1,4 +1,5 @@
 import ClusterZone
+import Logging
 import NIOCore
 import Synchronization
 
@@ -27,11 +28,21 @@ final class TCPQueryHandler: ChannelInboundHandler {
     private let connections: ConnectionCounter
     /// The peer, read once per connection (autopath looks it up on a search-walk miss).
     private var client: ClientAddress?
+    private let counters: QueryCounters
+    /// Present with `--log-queries` only.
+    private let queryLog: QueryLog?
+    private let logger: Logger
 
-    init(responder: Responder, forwarder: Forwarder?, connections: ConnectionCounter) {
+    init(
+        responder: Responder, forwarder: Forwarder?, connections: ConnectionCounter, counters: QueryCounters,
+        queryLog: QueryLog?, logger: Logger
+    ) {
+        self.logger = logger
         self.responder = responder
         self.forwarder = forwarder
         self.connections = connections
+        self.counters = counters
+        self.queryLog = queryLog
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -48,6 +59,7 @@ final class TCPQueryHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let started = NIODeadline.now().uptimeNanoseconds
         let query = unwrapInboundIn(data)
         let out = responder.largeBuffer
         let written: Int
@@ -55,7 +67,8 @@ final class TCPQueryHandler: ChannelInboundHandler {
         case .reply(let length): written = length
         case .silent: return
         case .forward(let parsed):
-            forwarder?.forward(query, query: parsed, reply: .tcp(context.channel))
+            counters.forwarded(.tcp, type: parsed.type)
+            forwarder?.forward(query, query: parsed, reply: .tcp(context.channel), received: started)
             return
         case .chase(let chase):
             guard let forwarder else {
@@ -63,12 +76,18 @@ final class TCPQueryHandler: ChannelInboundHandler {
                 break
             }
             let fallback = Array(UnsafeRawBufferPointer(rebasing: out[..<chase.fallbackLength]))
-            forwarder.chase(query, chase, fallback: fallback, reply: .tcp(context.channel))
+            counters.forwarded(.tcp, type: chase.query.type)
+            forwarder.chase(query, chase, fallback: fallback, reply: .tcp(context.channel), received: started)
             return
         }
+        let elapsed = NIODeadline.now().uptimeNanoseconds &- started
+        let bytes = UnsafeRawBufferPointer(rebasing: out[..<written])
+        counters.answered(
+            .tcp, type: ResponseFields.questionType(bytes), rcode: ResponseFields.rcode(bytes), nanoseconds: elapsed)
+        queryLog?.record(client: context.channel.remoteAddress, transport: .tcp, response: bytes, nanoseconds: elapsed)
         var response = context.channel.allocator.buffer(capacity: 2 + written)
         response.writeInteger(UInt16(written))
-        response.writeBytes(UnsafeRawBufferPointer(rebasing: out[..<written]))
+        response.writeBytes(bytes)
         context.write(wrapOutboundOut(response), promise: nil)
     }
 
@@ -85,7 +104,13 @@ final class TCPQueryHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // A reset or a broken frame ends this connection only.
+        // A reset or a broken frame ends this connection only. Clients cause these: each kind
+        // is logged once per loop, at debug level after that would be noise.
+        if counters.firstReport(of: "tcp \(error)") {
+            logger.info("TCP connection failed and was closed (logged once per kind)", metadata: [
+                "error": "\(error)", "dns.client": "\(context.channel.remoteAddress.map { "\($0)" } ?? "-")",
+            ])
+        }
         context.close(promise: nil)
     }
 }
@@ -107,4 +132,7 @@ final class ConnectionCounter: Sendable {
     func close() {
         count.subtract(1, ordering: .relaxed)
     }
+
+    /// Connections open now (read when draining, not per query).
+    var current: Int { count.load(ordering: .relaxed) }
 }

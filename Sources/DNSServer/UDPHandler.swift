@@ -1,4 +1,5 @@
 import ClusterZone
+import Logging
 import NIOCore
 
 /// The UDP hot path: synchronous, one response buffer per datagram written straight by the
@@ -10,15 +11,23 @@ final class UDPHandler: ChannelInboundHandler {
     private let responder: Responder
     /// Present when forwarding is on (the responder forwards only then).
     private let forwarder: Forwarder?
+    private let counters: QueryCounters
+    /// Present with `--log-queries` only.
+    private let queryLog: QueryLog?
     private let capacity: Int
+    private let logger: Logger
 
-    init(responder: Responder, forwarder: Forwarder?) {
+    init(responder: Responder, forwarder: Forwarder?, counters: QueryCounters, queryLog: QueryLog?, logger: Logger) {
+        self.logger = logger
         self.responder = responder
         self.forwarder = forwarder
+        self.counters = counters
+        self.queryLog = queryLog
         self.capacity = max(responder.maxUDPSize, 1024)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let started = NIODeadline.now().uptimeNanoseconds
         let envelope = unwrapInboundIn(data)
         var response = context.channel.allocator.buffer(capacity: capacity)
         var result = Responder.Result.silent
@@ -37,15 +46,24 @@ final class UDPHandler: ChannelInboundHandler {
         case .reply: break
         case .silent: return
         case .forward(let query):
-            forwarder?.forward(envelope.data, query: query, reply: .udp(context.channel, envelope.remoteAddress))
+            counters.forwarded(.udp, type: query.type)
+            forwarder?.forward(
+                envelope.data, query: query, reply: .udp(context.channel, envelope.remoteAddress), received: started)
             return
         case .chase(let chase):
             if let forwarder {
+                counters.forwarded(.udp, type: chase.query.type)
                 forwarder.chase(
                     envelope.data, chase, fallback: Array(response.readableBytesView),
-                    reply: .udp(context.channel, envelope.remoteAddress))
+                    reply: .udp(context.channel, envelope.remoteAddress), received: started)
                 return
             }
+        }
+        let elapsed = NIODeadline.now().uptimeNanoseconds &- started
+        response.withUnsafeReadableBytes { bytes in
+            counters.answered(
+                .udp, type: ResponseFields.questionType(bytes), rcode: ResponseFields.rcode(bytes), nanoseconds: elapsed)
+            queryLog?.record(client: envelope.remoteAddress, transport: .udp, response: bytes, nanoseconds: elapsed)
         }
         context.write(
             wrapOutboundOut(AddressedEnvelope(remoteAddress: envelope.remoteAddress, data: response)),
@@ -58,6 +76,11 @@ final class UDPHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A datagram socket stays open after a failed read or write: one bad peer must not
-        // stop the others from being answered.
+        // stop the others from being answered. Logged once per kind of error and loop.
+        if counters.firstReport(of: "\(error)") {
+            logger.warning("UDP socket error, still serving (logged once)", metadata: [
+                "error": "\(error)", "dns.listen": "\(context.channel.localAddress.map { "\($0)" } ?? "-")",
+            ])
+        }
     }
 }

@@ -92,7 +92,9 @@ public final class ClusterFeed: Sendable {
                 return
             }
             guard store.listedKinds >= kinds, store.version != published else { continue }
-            let (state, version) = store.state()
+            let (state, version, received) = store.state()
+            // The initial list is not a change being programmed: only later ones are timed.
+            status.handingOut(changeReceived: published < 0 ? nil : received)
             await publish(state)
             if published < 0 {
                 logger.info("registry synced", metadata: ["watch.source": "\(source.server)"])
@@ -111,6 +113,7 @@ public final class FeedStatus: Sendable {
         var lastError: String?
         var events = 0
         var relists = 0
+        var changeReceived: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -119,11 +122,15 @@ public final class FeedStatus: Sendable {
     public var lastError: String? { state.withLock { $0.lastError } }
     public var events: Int { state.withLock { $0.events } }
     public var relists: Int { state.withLock { $0.relists } }
+    /// When the feed received the oldest change in the state it is handing out now (read it
+    /// inside the `publish` callback); nil for the initial list.
+    public var changeReceived: ContinuousClock.Instant? { state.withLock { $0.changeReceived } }
 
     func listed(_ resource: KubeResource) {
         state.withLock { $0.lastError = nil }
     }
 
+    func handingOut(changeReceived: ContinuousClock.Instant?) { state.withLock { $0.changeReceived = changeReceived } }
     func markSynced() { state.withLock { $0.synced = true } }
     func relisted() { state.withLock { $0.relists += 1 } }
     func event() { state.withLock { $0.events += 1 } }

@@ -9,6 +9,13 @@ final class ObjectStore: Sendable {
         /// Kinds listed at least once: only then is the state complete for them.
         var listed: Set<KubeResource> = []
         var version = 0
+        /// When the oldest change not yet handed out by ``state()`` arrived.
+        var changeReceived: ContinuousClock.Instant?
+
+        mutating func changed() {
+            version += 1
+            if changeReceived == nil { changeReceived = .now }
+        }
     }
 
     private let contents = Mutex(Contents())
@@ -26,7 +33,7 @@ final class ObjectStore: Sendable {
         contents.withLock {
             $0.objects[T.resource] = table
             $0.listed.insert(T.resource)
-            $0.version += 1
+            $0.changed()
         }
         signal.yield()
     }
@@ -34,7 +41,7 @@ final class ObjectStore: Sendable {
     func upsert<T: ClusterObject>(_ object: T) {
         contents.withLock {
             $0.objects[T.resource, default: [:]][object.key] = object
-            $0.version += 1
+            $0.changed()
         }
         signal.yield()
     }
@@ -42,7 +49,7 @@ final class ObjectStore: Sendable {
     func remove<T: ClusterObject>(_ object: T) {
         contents.withLock {
             $0.objects[T.resource]?[object.key] = nil
-            $0.version += 1
+            $0.changed()
         }
         signal.yield()
     }
@@ -50,16 +57,19 @@ final class ObjectStore: Sendable {
     var version: Int { contents.withLock { $0.version } }
     var listedKinds: Int { contents.withLock { $0.listed.count } }
 
-    /// The current objects as a `ClusterState`, with the version it corresponds to.
-    func state() -> (state: ClusterState, version: Int) {
+    /// The current objects as a `ClusterState`, with the version it corresponds to and when
+    /// the oldest change since the previous call arrived.
+    func state() -> (state: ClusterState, version: Int, changeReceived: ContinuousClock.Instant?) {
         contents.withLock { contents in
+            let received = contents.changeReceived
+            contents.changeReceived = nil
             func all<T>(_ resource: KubeResource, as type: T.Type) -> [T] {
                 (contents.objects[resource] ?? [:]).values.compactMap { $0 as? T }
             }
             let state = ClusterState(
                 namespaces: all(.namespaces, as: Namespace.self), services: all(.services, as: Service.self),
                 endpointSlices: all(.endpointSlices, as: EndpointSlice.self), pods: all(.pods, as: Pod.self))
-            return (state, contents.version)
+            return (state, contents.version, received)
         }
     }
 }

@@ -4,6 +4,8 @@ import DNSServer
 import DNSWire
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 
 /// `clusterdns`: flags (each with a CLUSTERDNS_* environment twin) → configuration → run.
 @main
@@ -85,11 +87,22 @@ struct ClusterDNSCommand: AsyncParsableCommand {
     @Option(help: "Forwarded queries waiting for an upstream at once; beyond it REFUSED (env CLUSTERDNS_MAX_IN_FLIGHT).")
     var maxInFlight = Int(env("MAX_IN_FLIGHT", "1000")) ?? -1
 
+    @Option(help: "HTTP address of /health, /ready and /metrics (env CLUSTERDNS_HTTP).")
+    var http = env("HTTP", "127.0.0.1:9153")
+
+    @Option(help: "Seconds DNS keeps answering after SIGTERM while /ready says 503 (env CLUSTERDNS_LAMEDUCK).")
+    var lameduck = Double(env("LAMEDUCK", "5")) ?? -1
+
+    @Flag(help: "Log one line per query: client proto qname qtype rcode flags size duration_us (env CLUSTERDNS_LOG_QUERIES).")
+    var logQueries = env("LOG_QUERIES", "false") == "true"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env CLUSTERDNS_LOG_LEVEL).")
     var logLevel = env("LOG_LEVEL", "info")
 
     func validate() throws {
         guard HostPort(dns) != nil else { throw ValidationError("--dns must be HOST:PORT, got '\(dns)'") }
+        guard HostPort(http) != nil else { throw ValidationError("--http must be HOST:PORT, got '\(http)'") }
+        guard lameduck >= 0 && lameduck <= 300 else { throw ValidationError("--lameduck must be 0-300 seconds") }
         guard (0...3600).contains(ttl) else { throw ValidationError("--ttl must be 0-3600 seconds") }
         guard ZoneConfiguration.PodsMode(rawValue: pods) != nil else {
             throw ValidationError("--pods must be insecure, verified or disabled, got '\(pods)'")
@@ -144,8 +157,17 @@ struct ClusterDNSCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "clusterdns")
+        // Once per process, before any metric is made: every swift-metrics metric lands here.
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+            .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30),
+        ]
+        MetricsSystem.bootstrap(factory)
         do {
-            let group = try await Wiring(command: self, logger: logger).serviceGroup()
+            let group = try await Wiring(command: self, registry: registry, logger: logger).serviceGroup()
             try await group.run()
         } catch {
             Self.fail("\(error)")

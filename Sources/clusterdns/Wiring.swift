@@ -4,6 +4,7 @@ import DNSServer
 import DNSWire
 import Foundation
 import Logging
+import Prometheus
 import Registry
 import ServiceLifecycle
 import Watch
@@ -12,14 +13,26 @@ import Watch
 /// watch feed that follows it by default; or a feed from another API; or fixed manifests.
 struct Wiring {
     let command: ClusterDNSCommand
+    let registry: PrometheusCollectorRegistry
     let logger: Logger
 
     func serviceGroup() async throws -> ServiceGroup {
         let server = DNSServer(configuration: try dnsConfiguration(), logger: logger)
-        var services: [any ServiceLifecycle.Service] = []
-        var feed: AsyncStream<ClusterState>?
+        let status = ServerStatus()
+        let feedStatus = FeedStatusBox()
+        guard let http = HostPort(command.http) else {
+            throw ServerError.configuration("--http \(command.http): expected HOST:PORT")
+        }
+        // Graceful shutdown runs in reverse order: HTTP first here, so it stops last and
+        // answers probes through the DNS lame duck.
+        var services: [any ServiceLifecycle.Service] = [
+            HTTPService(
+                host: http.host, port: http.port, status: status, feed: feedStatus,
+                exporter: MetricsExporter(emitRegistry: { registry.emitToString() }, status: status, feed: feedStatus), logger: logger),
+        ]
+        var feed: AsyncStream<FeedUpdate>?
         if manifests == nil {
-            let (stream, output) = AsyncStream.makeStream(of: ClusterState.self, bufferingPolicy: .bufferingNewest(1))
+            let (stream, output) = AsyncStream.makeStream(of: FeedUpdate.self, bufferingPolicy: .bufferingNewest(1))
             feed = stream
             // Pods are watched for verified pod records and for autopath's address → namespace map.
             let options = FeedOptions(
@@ -39,9 +52,13 @@ struct Wiring {
                 let followed = try sourceURL(command.source)
                 source = { followed }
             }
-            services.append(FeedService(source: source, options: options, logger: logger, output: output))
+            services.append(
+                FeedService(source: source, options: options, logger: logger, output: output, status: feedStatus))
         }
-        services.append(DNSService(server: server, feed: feed))
+        services.append(
+            DNSService(
+                server: server, feed: feed, status: status, lameDuck: .milliseconds(Int64(command.lameduck * 1000)),
+                logger: logger))
         return ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     }
@@ -57,7 +74,8 @@ struct Wiring {
         guard let dns = HostPort(command.dns) else { throw ServerError.configuration("--dns \(command.dns): expected HOST:PORT") }
         return ServerConfiguration(
             dns: dns, zone: zone, udpSize: command.udpSize, zonesDirectory: command.zonesDir,
-            manifests: manifests, threads: command.threads, forwarding: command.forwarding(logger: logger))
+            manifests: manifests, threads: command.threads, forwarding: command.forwarding(logger: logger),
+            logQueries: command.logQueries)
     }
 
     /// The registry, and how the feed reaches it once it listens (over loopback HTTP: the same

@@ -51,8 +51,8 @@ final class ForwardingServer {
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw ForwardingServerError.didNotStart("cannot create \(logPath)") }
         process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["--dns", dns, "--threads", "1", "--zones-dir", Self.emptyZones,
-                             "--manifests", manifests] + arguments
+        process.arguments = ["--dns", dns, "--http", "127.0.0.1:0", "--lameduck", "0", "--threads", "1",
+                             "--zones-dir", Self.emptyZones, "--manifests", manifests] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = FileHandle.nullDevice

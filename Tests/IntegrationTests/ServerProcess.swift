@@ -64,7 +64,12 @@ final class ServerProcess {
         process.executableURL = URL(fileURLWithPath: try binaryPath())
         // Its own data dir and working dir: nothing a server writes lands in the repository.
         // No forwarding: names outside our zones must never reach the host's real resolvers.
-        process.arguments = ["--dns", "127.0.0.1:0", "--data-dir", scratch.path + "/data", "--upstream", "none"] + arguments
+        // HTTP on an ephemeral port too: parallel servers must not fight over :9153. No lame
+        // duck unless a test asks for one (a later flag wins): stopping must not cost 5 s each.
+        process.arguments = [
+            "--dns", "127.0.0.1:0", "--http", "127.0.0.1:0", "--lameduck", "0", "--data-dir", scratch.path + "/data",
+            "--upstream", "none",
+        ] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: scratch.path)
         process.standardOutput = FileHandle.nullDevice
         let log = try FileHandle.create(logPath)
@@ -111,6 +116,33 @@ final class ServerProcess {
         exited.signal()  // keep the semaphore "exited" for a second stop()
         scratch.remove()
         return process.terminationStatus
+    }
+
+    /// Sends SIGTERM to this server (only this PID) without waiting for it to exit.
+    func terminate() {
+        kill(process.processIdentifier, SIGTERM)
+    }
+
+    /// Waits up to `timeout` seconds for the process to exit; its exit status, nil if it still runs.
+    func waitForExit(timeout: Double) async throws -> Int32? {
+        let semaphore = exited
+        let done = try await offCooperativePool { semaphore.wait(timeout: .now() + timeout) == .success }
+        guard done else { return nil }
+        exited.signal()  // keep the semaphore "exited" for stop()
+        return process.terminationStatus
+    }
+
+    /// The HTTP port from the `http.listen=127.0.0.1:PORT` log line, polled every 20 ms.
+    func httpPort(timeout: Double = 30) async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while ContinuousClock.now < deadline {
+            let log = try server.log()
+            if let match = log.firstMatch(of: /http\.listen=127\.0\.0\.1:(\d+)/), let port = Int(match.1) {
+                return port
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ServerProcessError.notListening(seconds: timeout, log: try server.log())
     }
 
     /// Stops the server while another error is on its way up: a failure to stop is recorded

@@ -3,6 +3,21 @@ import NIOCore
 
 /// Where a forwarded query's answer goes back to.
 enum ClientReply {
+    /// The client's address, for the query log.
+    var address: SocketAddress? {
+        switch self {
+        case .udp(_, let address): address
+        case .tcp(let channel): channel.remoteAddress
+        }
+    }
+
+    var transport: QueryTransport {
+        switch self {
+        case .udp: .udp
+        case .tcp: .tcp
+        }
+    }
+
     /// A datagram from `address`, answered through the listening socket it came in on.
     case udp(any Channel, SocketAddress)
     /// A TCP connection: the answer is framed with its 2-byte length.
@@ -36,6 +51,8 @@ struct ClientQuery {
     /// Set when the client asked another name and this query only finishes its answer
     /// (autopath's last step, an ExternalName's target): `question` is then the target's.
     var chase: ChaseReply? = nil
+    /// When the query arrived (``NIODeadline`` uptime nanoseconds), for the request duration.
+    var received: UInt64 = 0
 
     /// The largest reply this client takes: TCP's 65535, or its EDNS size (at least 512) capped
     /// at ours, or 512 without EDNS (SPEC.md section 6).

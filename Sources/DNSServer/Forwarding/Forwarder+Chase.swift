@@ -8,7 +8,7 @@ extension Forwarder {
     /// Asks the upstream for `chase.target` on behalf of `packet`'s client, and answers it with
     /// the chase's aliases and the upstream's records, or with `fallback` (already addressed to
     /// the client) when the upstream has nothing.
-    func chase(_ packet: ByteBuffer, _ chase: Responder.Chase, fallback: [UInt8], reply: ClientReply) {
+    func chase(_ packet: ByteBuffer, _ chase: Responder.Chase, fallback: [UInt8], reply: ClientReply, received: UInt64) {
         let query = chase.query
         guard query.hasQuestion, packet.readableBytes >= query.questionEnd else {
             // Cannot happen for a query the responder parsed; the fallback is a true answer anyway.
@@ -17,7 +17,8 @@ extension Forwarder {
         }
         let asked = Array(packet.readableBytesView.dropFirst(12).prefix(query.questionEnd - 12))
         var client = ClientQuery(
-            id: query.id, flags: query.flags, edns: query.edns, question: chase.target + asked.suffix(4), reply: reply)
+            id: query.id, flags: query.flags, edns: query.edns, question: chase.target + asked.suffix(4), reply: reply,
+            received: received)
         client.chase = ChaseReply(
             askedQuestion: asked, aliases: chase.aliases, fallback: fallback,
             keepsFallbackAnswers: chase.keepsFallbackAnswers, isAutopath: chase.isAutopath)
@@ -28,13 +29,13 @@ extension Forwarder {
     func send(_ answer: UpstreamAnswer, age: UInt32, to client: ClientQuery) {
         let limit = client.limit(maxUDPSize: maxUDPSize)
         guard let chase = client.chase else {
-            client.reply.send(ForwardMessages.reply(answer, age: age, to: client, opt: opt, limit: limit))
+            deliver(ForwardMessages.reply(answer, age: age, to: client, opt: opt, limit: limit), to: client)
             return
         }
         do {
             if let joined = try ChaseMessages.reply(answer, age: age, to: client, chase: chase, opt: opt, limit: limit) {
                 if chase.isAutopath { autopath.countUpstreamHit() }
-                client.reply.send(joined)
+                deliver(joined, to: client)
                 return
             }
         } catch {
@@ -43,16 +44,16 @@ extension Forwarder {
             ])
         }
         if chase.isAutopath { autopath.countMiss() }
-        client.reply.send(chase.fallback)
+        deliver(chase.fallback, to: client)
     }
 
     /// No answer from upstream: the error, or a chase's own fallback answer (still true).
     func sendError(_ rcode: UInt16, to client: ClientQuery) {
         if let chase = client.chase {
             if chase.isAutopath { autopath.countMiss() }
-            client.reply.send(chase.fallback)
+            deliver(chase.fallback, to: client)
         } else {
-            client.reply.send(ForwardMessages.error(rcode: rcode, to: client, opt: opt))
+            deliver(ForwardMessages.error(rcode: rcode, to: client, opt: opt), to: client)
         }
     }
 }

@@ -23,6 +23,9 @@ final class Forwarder {
     let opt: [UInt8]
     private let inFlight: InFlightLimit
     let logger: Logger
+    /// This loop's query counters: forwarded responses are counted when they are sent.
+    private let counters: QueryCounters
+    private let queryLog: QueryLog?
     private var health: UpstreamHealth
     private var sockets: [(any Channel)?]
     private var socketUses: [Int]
@@ -39,10 +42,13 @@ final class Forwarder {
 
     init(
         loop: any EventLoop, upstreams: [SocketAddress], configuration: ForwardingConfiguration,
-        maxUDPSize: Int, inFlight: InFlightLimit, logger: Logger, autopath: AutopathStatistics = AutopathStatistics()
+        maxUDPSize: Int, inFlight: InFlightLimit, counters: QueryCounters, queryLog: QueryLog?, logger: Logger,
+        autopath: AutopathStatistics = AutopathStatistics()
     ) throws {
         self.logger = logger
         self.autopath = autopath
+        self.counters = counters
+        self.queryLog = queryLog
         self.loop = loop
         self.upstreams = upstreams
         self.timeout = .nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000
@@ -75,10 +81,12 @@ final class Forwarder {
 
     /// Answers `packet` (which the responder handed over as `query`) from the cache, or sends
     /// it upstream and answers when the upstream does.
-    func forward(_ packet: ByteBuffer, query: Query, reply: ClientReply) {
+    /// `received` is when the query arrived (``NIODeadline`` uptime nanoseconds).
+    func forward(_ packet: ByteBuffer, query: Query, reply: ClientReply, received: UInt64) {
         guard query.hasQuestion, packet.readableBytes >= query.questionEnd else { return }
         let question = Array(packet.readableBytesView.dropFirst(12).prefix(query.questionEnd - 12))
-        let client = ClientQuery(id: query.id, flags: query.flags, edns: query.edns, question: question, reply: reply)
+        let client = ClientQuery(
+            id: query.id, flags: query.flags, edns: query.edns, question: question, reply: reply, received: received)
         submit(client, name: Self.lowercased(question.prefix(query.nameLength)), query: query)
     }
 
@@ -297,12 +305,21 @@ final class Forwarder {
         remove(id, entry)
         entry.tcp?.close(promise: nil)
         statistics.answered += 1
+        counters.upstreamAnswered(nanoseconds: UInt64(max(0, (NIODeadline.now() - entry.started).nanoseconds)))
         if let ttl = answer.cacheTTL {
             cache.insert(entry.key, answer: answer, ttl: ttl, now: .now())
         }
         for client in entry.clients {
             send(answer, age: 0, to: client)
         }
+    }
+
+    /// Sends a response to a client and counts it (rcode, time since the query arrived).
+    func deliver(_ message: [UInt8], to client: ClientQuery) {
+        let elapsed = NIODeadline.now().uptimeNanoseconds &- client.received
+        counters.responded(rcode: message.count >= 4 ? Int(message[3] & 0x0F) : 0, nanoseconds: elapsed)
+        queryLog?.record(client: client.reply.address, transport: client.reply.transport, response: message, nanoseconds: elapsed)
+        client.reply.send(message)
     }
 
     /// Forgets a query that got its answer or failed, and frees its in-flight slot.

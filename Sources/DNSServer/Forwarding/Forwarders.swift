@@ -13,8 +13,8 @@ public final class Forwarders: Sendable {
 
     /// Binds the upstream sockets of every loop of `group`; nil when forwarding is off.
     static func start(
-        group: any EventLoopGroup, configuration: ForwardingConfiguration, maxUDPSize: Int, logger: Logger,
-        autopath: AutopathStatistics = AutopathStatistics()
+        group: any EventLoopGroup, configuration: ForwardingConfiguration, maxUDPSize: Int, counters: LoopCounters,
+        queryLog: QueryLog?, logger: Logger, autopath: AutopathStatistics = AutopathStatistics()
     ) async throws -> Forwarders? {
         guard configuration.isEnabled else { return nil }
         let addresses = try configuration.upstreams.map { try $0.socketAddress() }
@@ -25,7 +25,8 @@ public final class Forwarders: Sendable {
                 NIOLoopBound(
                     try Forwarder(
                         loop: loop, upstreams: addresses, configuration: configuration, maxUDPSize: maxUDPSize,
-                        inFlight: inFlight, logger: logger, autopath: autopath),
+                        inFlight: inFlight, counters: counters.counters(for: loop), queryLog: queryLog, logger: logger,
+                        autopath: autopath),
                     eventLoop: loop)
             }.get()
             forwarders[ObjectIdentifier(loop)] = bound

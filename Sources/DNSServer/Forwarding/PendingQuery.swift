@@ -16,6 +16,8 @@ struct PendingQuery {
     var socket: ObjectIdentifier?
     var overTCP = false
     var tcp: (any Channel)?
+    /// When the first upstream attempt left, for the forward duration.
+    let started = NIODeadline.now()
 
     init(client: ClientQuery, key: AnswerCache.Key, sent: [UInt8], order: [Int]) {
         self.client = client
