@@ -111,6 +111,7 @@ public final class FeedStatus: Sendable {
         var synced = false
         var watching = 0
         var lastError: String?
+        var failures = 0
         var events = 0
         var relists = 0
         var changeReceived: ContinuousClock.Instant?
@@ -121,6 +122,8 @@ public final class FeedStatus: Sendable {
     public var synced: Bool { state.withLock { $0.synced } }
     public var lastError: String? { state.withLock { $0.lastError } }
     public var events: Int { state.withLock { $0.events } }
+    /// Failed lists and watches (refused, dropped, HTTP errors), each retried after a backoff.
+    public var failures: Int { state.withLock { $0.failures } }
     public var relists: Int { state.withLock { $0.relists } }
     /// When the feed received the oldest change in the state it is handing out now (read it
     /// inside the `publish` callback); nil for the initial list.
@@ -134,6 +137,11 @@ public final class FeedStatus: Sendable {
     func markSynced() { state.withLock { $0.synced = true } }
     func relisted() { state.withLock { $0.relists += 1 } }
     func event() { state.withLock { $0.events += 1 } }
-    func failed(_ message: String) { state.withLock { $0.lastError = message } }
+    func failed(_ message: String) {
+        state.withLock {
+            $0.lastError = message
+            $0.failures += 1
+        }
+    }
     func connected(_ up: Bool) { state.withLock { $0.watching += up ? 1 : -1 } }
 }

@@ -28,7 +28,10 @@ struct Wiring {
         var services: [any ServiceLifecycle.Service] = [
             HTTPService(
                 host: http.host, port: http.port, status: status, feed: feedStatus,
-                exporter: MetricsExporter(emitRegistry: { registry.emitToString() }, status: status, feed: feedStatus), logger: logger),
+                exporter: MetricsExporter(
+                    emitRegistry: { registry.emitToString() }, status: status, feed: feedStatus,
+                    autopath: server.autopathStatistics),
+                logger: logger),
         ]
         var feed: AsyncStream<FeedUpdate>?
         if manifests == nil {

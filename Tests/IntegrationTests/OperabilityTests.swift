@@ -42,6 +42,8 @@ struct OperabilityTests {
             #expect(withError.status == 503)
             let metrics = try await HTTPProbe.get("/metrics", port: port)
             #expect(metrics.body.contains("clusterdns_ready 0"), "\(metrics.body)")
+            #expect(try Self.value("clusterdns_kubernetes_source_up", in: metrics.body) == 0, "\(metrics.body)")
+            #expect(try Self.value("clusterdns_kubernetes_watch_failures_total", in: metrics.body) ?? 0 >= 1)
         } catch {
             await process.stopAfterFailure()
             throw error
@@ -64,6 +66,7 @@ struct OperabilityTests {
             #expect(try Self.value("clusterdns_kubernetes_objects{kind=\"namespaces\"}", in: metrics.body) ?? 0 > 0)
             #expect(metrics.body.contains("clusterdns_kubernetes_watch_events_total"))
             #expect(metrics.body.contains("clusterdns_kubernetes_dns_programming_duration_seconds"))
+            #expect(try Self.value("clusterdns_kubernetes_source_up", in: metrics.body) == 1, "\(metrics.body)")
         } catch {
             await process.stopAfterFailure()
             throw error

@@ -1,3 +1,4 @@
+import ClusterZone
 import DNSServer
 import Metrics
 
@@ -26,12 +27,22 @@ actor MetricsExporter {
     private let ready = Gauge(label: "clusterdns_ready")
     private let watchEvents = Counter(label: "clusterdns_kubernetes_watch_events_total")
     private let relists = Counter(label: "clusterdns_kubernetes_relists_total")
+    private let watchFailures = Counter(label: "clusterdns_kubernetes_watch_failures_total")
+    /// 0 while the source fails (the last good snapshot keeps serving), 1 otherwise.
+    private let sourceUp = Gauge(label: "clusterdns_kubernetes_source_up")
+    private let autopath: AutopathStatistics
+    private let autopathHits = Counter(label: "clusterdns_autopath_hits_total")
+    private let autopathMisses = Counter(label: "clusterdns_autopath_misses_total")
 
     /// What each counter was last brought up to, by counter identity.
     private var pushed: [ObjectIdentifier: Int] = [:]
 
-    init(emitRegistry: @escaping @Sendable () -> String, status: ServerStatus, feed: FeedStatusBox) {
+    init(
+        emitRegistry: @escaping @Sendable () -> String, status: ServerStatus, feed: FeedStatusBox,
+        autopath: AutopathStatistics
+    ) {
         self.emitRegistry = emitRegistry
+        self.autopath = autopath
         self.status = status
         self.feed = feed
         func requests(_ proto: String) -> [Counter] {
@@ -83,7 +94,11 @@ actor MetricsExporter {
         if let feed = feed.status {
             push(watchEvents, to: feed.events)
             push(relists, to: feed.relists)
+            push(watchFailures, to: feed.failures)
+            sourceUp.record(feed.lastError == nil ? 1 : 0)
         }
+        push(autopathHits, to: autopath.hits)
+        push(autopathMisses, to: autopath.missed)
         var text = emitRegistry()
         HistogramText.append(
             "clusterdns_dns_request_duration_seconds", queries.duration,
