@@ -41,6 +41,8 @@ struct Wiring {
             let options = FeedOptions(
                 includePods: command.pods == ZoneConfiguration.PodsMode.verified.rawValue || command.autopath == "on")
             let source: @Sendable () async -> WatchSource?
+            // Only our own flag or its twin: a KUBECONFIG left in a shell must not silently
+            // turn the default embedded registry into someone's real cluster.
             if let kubeconfig = command.kubeconfig ?? environment("KUBECONFIG") {
                 let followed = try WatchSource.kubeconfig(path: kubeconfig)
                 source = { followed }
@@ -139,6 +141,6 @@ struct Wiring {
     }
 
     private func environment(_ name: String) -> String? {
-        ProcessInfo.processInfo.environment[name == "KUBECONFIG" ? name : "CLUSTERDNS_" + name]
+        ProcessInfo.processInfo.environment["CLUSTERDNS_" + name]
     }
 }
