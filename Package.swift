@@ -66,6 +66,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "clusterdns-fuzz",
+            dependencies: ["ClusterZone", "DNSWire", "ClusterModel"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "clusterdns",
             dependencies: [
                 "DNSServer",
