@@ -31,7 +31,6 @@ public final class ZoneSnapshot: Sendable {
     public var nameCount: Int { entries.count }
     /// Pod addresses whose namespace autopath knows.
     public var autopathClientCount: Int { clients.byAddress.count }
-    public var zoneApexes: [DNSName] { zones.map { DNSName(uncheckedWire: $0.apex) } }
 
     /// Per-query templates: bytes made by ldns once, patched per query.
     struct Templates: Sendable {

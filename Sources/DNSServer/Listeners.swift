@@ -1,3 +1,4 @@
+import ClusterModel
 import ClusterZone
 import Logging
 import NIOCore

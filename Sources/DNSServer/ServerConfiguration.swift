@@ -1,3 +1,4 @@
+import ClusterModel
 import ClusterZone
 
 /// Everything `clusterdns` needs to serve DNS, resolved from flags and environment.

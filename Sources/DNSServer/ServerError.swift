@@ -1,3 +1,4 @@
+import ClusterModel
 /// Start-up failures, worded for the person who typed the command.
 public enum ServerError: Error, CustomStringConvertible {
     case bind(flag: String, address: HostPort, reason: String)

@@ -1,3 +1,4 @@
+import ClusterModel
 import Foundation
 
 /// Everything the embedded registry needs to start: where it listens, where it keeps its data,
@@ -44,18 +45,11 @@ public struct RegistryConfiguration: Sendable {
 
     /// Parses `HOST:PORT` (`127.0.0.1:8053`, `[::1]:8053`) into `host` and `port`.
     public mutating func setAddress(_ address: String) throws(RegistryConfigurationError) {
-        guard let colon = address.lastIndex(of: ":"),
-              let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port)
-        else {
+        guard let parsed = HostPort(address) else {
             throw RegistryConfigurationError("--api \(address): expected HOST:PORT, e.g. 127.0.0.1:8053")
         }
-        var host = String(address[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty else {
-            throw RegistryConfigurationError("--api \(address): the host is missing, e.g. 127.0.0.1:8053")
-        }
-        self.host = host
-        self.port = port
+        host = parsed.host
+        port = parsed.port
     }
 
     /// Reads the bearer token from a file (surrounding white space removed).

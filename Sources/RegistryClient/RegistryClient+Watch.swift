@@ -36,7 +36,7 @@ extension RegistryClient {
             let bytes = try await response.body.collect(upTo: 1024 * 1024)
             throw Self.failure(code: Int(response.status.code), data: Data(bytes.readableBytesView))
         }
-        var pending = Data()
+        var lines = WatchLineSplitter()
         var body = response.body.makeAsyncIterator()
         while true {
             let chunk: ByteBuffer?
@@ -46,12 +46,8 @@ extension RegistryClient {
                 throw RegistryClientError.disconnected(server: server, detail: Self.describe(error))
             }
             guard let chunk else { return }
-            pending.append(contentsOf: chunk.readableBytesView)
-            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = pending[pending.startIndex..<newline]
-                pending = Data(pending[pending.index(after: newline)...])
-                guard !line.isEmpty else { continue }
-                let event = try decode(WatchEventLine.self, Data(line))
+            for line in lines.append(chunk.readableBytesView) {
+                let event = try decode(WatchEventLine.self, line)
                 if try await !handle(event) { return }
             }
         }

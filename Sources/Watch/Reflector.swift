@@ -66,9 +66,9 @@ struct Reflector<T: ClusterObject>: Sendable {
         }
         status.connected(true)
         defer { status.connected(false) }
-        var lines = LineSplitter()
+        var lines = WatchLineSplitter()
         for try await chunk in response.body {
-            for line in lines.append(chunk) {
+            for line in lines.append(chunk.readableBytesView) {
                 try apply(line, version: &version)
             }
         }
@@ -110,22 +110,6 @@ struct Reflector<T: ClusterObject>: Sendable {
         request.headers.add(name: "Accept", value: "application/json")
         if let token = source.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         return request
-    }
-}
-
-/// Splits a byte stream into lines (one JSON watch event each).
-struct LineSplitter {
-    private var pending = Data()
-
-    mutating func append(_ chunk: ByteBuffer) -> [Data] {
-        pending.append(contentsOf: chunk.readableBytesView)
-        var lines: [Data] = []
-        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-            let line = pending[pending.startIndex..<newline]
-            if !line.isEmpty { lines.append(Data(line)) }
-            pending.removeSubrange(pending.startIndex...newline)
-        }
-        return lines
     }
 }
 

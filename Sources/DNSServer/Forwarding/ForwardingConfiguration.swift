@@ -1,3 +1,4 @@
+import ClusterModel
 /// How names outside every zone we serve are resolved (SPEC.md section 4).
 public struct ForwardingConfiguration: Sendable, Equatable {
     /// Where the upstream list came from: a loop found in it is fatal when a person typed it,

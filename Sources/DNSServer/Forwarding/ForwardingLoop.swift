@@ -1,3 +1,4 @@
+import ClusterModel
 import NIOCore
 
 /// Detects an upstream that is this server itself: forwarding to it would send every

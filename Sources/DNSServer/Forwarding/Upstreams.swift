@@ -1,3 +1,4 @@
+import ClusterModel
 import Foundation
 import NIOCore
 

@@ -1,3 +1,4 @@
+import ClusterModel
 import DNSServer
 import Hummingbird
 import Logging
