@@ -54,6 +54,19 @@ struct AnswerCompiler {
         return answers.count - 1
     }
 
+    /// Copies answer `index` of `shard`, bytes as they are; returns its new number.
+    mutating func copy(_ index: Int, of shard: ZoneShard) -> Int {
+        var answer = shard.answers[index]
+        let body = Int(answer.bodyStart)
+        let cutStart = Int(answer.cutStart)
+        answer.bodyStart = UInt32(bytes.count)
+        answer.cutStart = UInt32(cuts.count)
+        bytes += shard.bytes[body..<(body + Int(answer.whole.bodyLength))]
+        cuts += shard.cuts[cutStart..<(cutStart + Int(answer.cutCount))]
+        answers.append(answer)
+        return answers.count - 1
+    }
+
     /// The body of a single-record answer, for templates patched per query.
     static func body(name: DNSName, type: UInt16, record: Record) throws(DNSWireError) -> [UInt8] {
         let message = try MessageEncoder.response(name: name, type: type, rcode: 0, answer: [record])

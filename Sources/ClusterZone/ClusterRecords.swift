@@ -4,65 +4,77 @@ import DNSWire
 /// Derives the cluster zone's records from registry objects (SPEC.md sections 1-3).
 struct ClusterRecords {
     let configuration: ZoneConfiguration
-    let serial: UInt32
     private(set) var data: ZoneData
     /// One line per object that could not be turned into records, with the reason.
     private(set) var problems: [String] = []
 
-    init(configuration: ZoneConfiguration, serial: UInt32, data: ZoneData) {
+    /// Records go into a fresh ``ZoneData`` per object: the model adds and takes them away
+    /// object by object.
+    private init(configuration: ZoneConfiguration) {
         self.configuration = configuration
-        self.serial = serial
-        self.data = data
+        self.data = ZoneData(boundaries: Set(configuration.zones))
     }
 
     private var zone: DNSName { configuration.zone }
     private var ttl: UInt32 { configuration.ttl }
 
-    mutating func add(_ state: ClusterState) {
-        addApex(nameServerAddress: kubeDNSAddress(state) ?? configuration.nameServerAddress)
-        let svc = name("svc", under: zone)
-        let pod = name("pod", under: zone)
-        data.touch(svc)
-        data.touch(pod)
-        for namespace in state.namespaceNames.sorted() {
-            guard NameRules.isDNS1123Label(namespace) else {
-                problems.append("namespace \(namespace): not a DNS-1123 label, skipped")
-                continue
-            }
-            data.touch(name(namespace, under: svc))
-            data.mark(name(namespace, under: pod), podNamespace: true)
-        }
-        let slices = Dictionary(grouping: state.endpointSlices) { ServiceKey($0.namespace, $0.serviceName ?? "") }
-        for service in state.services {
-            add(service, slices: slices[ServiceKey(service.namespace, service.name)] ?? [])
-        }
-        if configuration.pods == .verified {
-            for pod in state.pods { add(pod) }
-        }
+    /// The zones' apexes (SOA, NS, the name server's address), `svc.<zone>` and `pod.<zone>`.
+    static func apex(_ configuration: ZoneConfiguration, serial: UInt32, kubeDNS: Service?) -> ZoneData {
+        var records = ClusterRecords(configuration: configuration)
+        records.addApex(serial: serial, nameServerAddress: kubeDNSAddress(kubeDNS) ?? configuration.nameServerAddress)
+        records.data.touch(records.name("svc", under: configuration.zone))
+        records.data.touch(records.name("pod", under: configuration.zone))
+        return records.data
     }
 
-    private mutating func addApex(nameServerAddress: IPAddressBytes?) {
+    /// `<ns>.svc.<zone>` and `<ns>.pod.<zone>` of a namespace that exists.
+    static func namespace(_ configuration: ZoneConfiguration, _ namespace: String) -> (ZoneData, problems: [String]) {
+        var records = ClusterRecords(configuration: configuration)
+        guard NameRules.isDNS1123Label(namespace) else {
+            return (records.data, ["namespace \(namespace): not a DNS-1123 label, skipped"])
+        }
+        let zone = configuration.zone
+        records.data.touch(records.name(namespace, under: records.name("svc", under: zone)))
+        records.data.mark(records.name(namespace, under: records.name("pod", under: zone)), podNamespace: true)
+        return (records.data, [])
+    }
+
+    /// A service's names, from the service and the endpoint slices that belong to it.
+    static func service(
+        _ configuration: ZoneConfiguration, _ service: Service, slices: [EndpointSlice]
+    ) -> (ZoneData, problems: [String]) {
+        var records = ClusterRecords(configuration: configuration)
+        records.add(service, slices: slices)
+        return (records.data, records.problems)
+    }
+
+    /// A pod's `<a-b-c-d>.<ns>.pod.<zone>` names (verified pod records).
+    static func pod(_ configuration: ZoneConfiguration, _ pod: Pod) -> ZoneData {
+        var records = ClusterRecords(configuration: configuration)
+        records.add(pod)
+        return records.data
+    }
+
+    private mutating func addApex(serial: UInt32, nameServerAddress: IPAddressBytes?) {
         let soa = SOAData(
             mname: configuration.nameServer, rname: name("hostmaster", under: zone), serial: serial,
             refresh: 7200, retry: 1800, expire: 86400, minimum: ttl)
-        data.addZone(
-            soa: Record(owner: zone, ttl: configuration.soaTTL, data: .soa(soa)),
-            extra: [
-                Record(owner: zone, ttl: ttl, data: .ns(configuration.nameServer)),
-                Record(owner: name("dns-version", under: zone), ttl: 28800, data: .txt(["1.1.0"])),
-            ])
+        data.add(Record(owner: zone, ttl: configuration.soaTTL, data: .soa(soa)))
+        data.add(Record(owner: zone, ttl: ttl, data: .ns(configuration.nameServer)))
+        data.add(Record(owner: name("dns-version", under: zone), ttl: 28800, data: .txt(["1.1.0"])))
         if let address = nameServerAddress, configuration.nameServer.isSubdomain(of: zone) {
             data.add(Record(owner: configuration.nameServer, ttl: ttl, data: Self.addressData(address)))
         }
         for reverse in [ReverseName.ipv4Zone, ReverseName.ipv6Zone] {
             var reverseSOA = soa
             reverseSOA.minimum = ttl
-            data.addZone(soa: Record(owner: reverse, ttl: configuration.soaTTL, data: .soa(reverseSOA)))
+            data.add(Record(owner: reverse, ttl: configuration.soaTTL, data: .soa(reverseSOA)))
         }
     }
 
-    private func kubeDNSAddress(_ state: ClusterState) -> IPAddressBytes? {
-        let service = state.services.first { $0.namespace == "kube-system" && $0.name == "kube-dns" }
+    static let kubeDNSKey = "kube-system/kube-dns"
+
+    private static func kubeDNSAddress(_ service: Service?) -> IPAddressBytes? {
         guard case .clusterIP(let ips) = service?.dnsKind else { return nil }
         return ips.lazy.compactMap { IPAddress($0)?.bytes }.first
     }
@@ -142,7 +154,6 @@ struct ClusterRecords {
     private mutating func add(_ pod: Pod) {
         guard NameRules.isDNS1123Label(pod.namespace) else { return }
         let parent = name(pod.namespace, under: name("pod", under: zone))
-        data.mark(parent, podNamespace: true)
         for ip in pod.ips {
             guard let address = IPAddress(ip) else { continue }
             data.add(Record(owner: name(address.dashed, under: parent), ttl: ttl, data: Self.addressData(address.bytes)))

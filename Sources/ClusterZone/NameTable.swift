@@ -28,10 +28,16 @@ struct NameTable: Sendable {
         return entry
     }
 
-    /// The entry number of `name` (lower-case wire bytes), or nil.
+    /// The wire bytes of entry `index`.
+    func name(_ index: Int) -> ArraySlice<UInt8> {
+        let start = Int(starts[index])
+        return arena[start..<(start + Int(lengths[index]) + 1)]
+    }
+
+    /// The entry number of `name` (lower-case wire bytes) whose ``hash(_:)`` is `hash`, or nil.
     @inline(__always)
-    func find(_ name: UnsafeRawBufferPointer) -> Int? {
-        var slot = Self.hash(name) & mask
+    func find(_ name: UnsafeRawBufferPointer, hash: Int) -> Int? {
+        var slot = hash & mask
         return slots.withUnsafeBufferPointer { slots in
             arena.withUnsafeBytes { arena in
                 starts.withUnsafeBufferPointer { starts in

@@ -81,19 +81,19 @@ public final class Responder {
         let snapshot = self.snapshot
         var writer = ResponseWriter(out: out, packet: packet, query: query, opt: opt)
         let qname = UnsafeRawBufferPointer(rebasing: name[0..<query.nameLength])
-        if let index = snapshot.table.find(qname) {
-            let entry = snapshot.entries[index]
+        if let (shard, index) = snapshot.find(qname) {
+            let entry = shard.entries[index]
             if query.type == RecordType.any {
                 writer.append(snapshot.templates.anyBody, answers: 1)
                 return .reply(writer.finish(rcode: 0))
             }
-            if let answer = snapshot.answer(entry, type: query.type) {
+            if let answer = shard.answer(entry, type: query.type) {
                 rotation &+= 1
-                let truncated = writer.append(snapshot, answer: answer, limit: limit, rotation: rotation)
+                let truncated = writer.append(shard, answer: answer, limit: limit, rotation: rotation)
                 let length = writer.finish(rcode: 0, truncated: truncated)
                 if entry.flags & NameEntry.externalTarget != 0, forwarding, !truncated,
                     query.type != RecordType.srv, query.type != RecordType.cname,
-                    let target = snapshot.externalTargets[Int32(index)]
+                    let target = shard.externalTargets[Int32(index)]
                 {
                     return .chase(Chase(
                         query: query, target: target, aliases: [], keepsFallbackAnswers: true, isAutopath: false,

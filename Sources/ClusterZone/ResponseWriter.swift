@@ -47,7 +47,7 @@ struct ResponseWriter {
 
     /// A compiled answer, cut after the last whole RRset that fits in `limit`, rotated when
     /// it is an address set. Returns true when answer or authority records were left out.
-    mutating func append(_ snapshot: ZoneSnapshot, answer: CompiledAnswer, limit: Int, rotation: UInt32) -> Bool {
+    mutating func append(_ shard: ZoneShard, answer: CompiledAnswer, limit: Int, rotation: UInt32) -> Bool {
         let room = limit - position - (query.edns == nil ? 0 : opt.count)
         var cut = answer.whole
         if Int(cut.bodyLength) > room {
@@ -56,8 +56,8 @@ struct ResponseWriter {
                 truncates: answer.whole.answerCount + answer.whole.authorityCount > 0)
             let start = Int(answer.cutStart)
             for index in stride(from: start + Int(answer.cutCount) - 1, through: start, by: -1)
-            where Int(snapshot.cuts[index].bodyLength) <= room {
-                cut = snapshot.cuts[index]
+            where Int(shard.cuts[index].bodyLength) <= room {
+                cut = shard.cuts[index]
                 break
             }
         }
@@ -67,13 +67,13 @@ struct ResponseWriter {
             let offset = Int(answer.rotateOffset)
             let stride = Int(answer.rotateStride)
             let first = Int(rotation % UInt32(count)) * stride
-            copy(snapshot.bytes, from: base, count: offset)
-            copy(snapshot.bytes, from: base + offset + first, count: count * stride - first)
-            copy(snapshot.bytes, from: base + offset, count: first)
+            copy(shard.bytes, from: base, count: offset)
+            copy(shard.bytes, from: base + offset + first, count: count * stride - first)
+            copy(shard.bytes, from: base + offset, count: first)
             let rest = offset + count * stride
-            copy(snapshot.bytes, from: base + rest, count: Int(cut.bodyLength) - rest)
+            copy(shard.bytes, from: base + rest, count: Int(cut.bodyLength) - rest)
         } else {
-            copy(snapshot.bytes, from: base, count: Int(cut.bodyLength))
+            copy(shard.bytes, from: base, count: Int(cut.bodyLength))
         }
         answerCount += Int(cut.answerCount)
         authorityCount += Int(cut.authorityCount)

@@ -48,6 +48,9 @@ public struct ZoneConfiguration: Sendable, Equatable {
 
     /// TTL of SOA records: min(ttl, 300) (SPEC.md section 2).
     public var soaTTL: UInt32 { min(ttl, 300) }
+
+    /// The zones the registry's records go in: the cluster zone and both reverse trees.
+    var zones: [DNSName] { [zone, ReverseName.ipv4Zone, ReverseName.ipv6Zone] }
 }
 
 /// An address as the bytes of an A (4) or AAAA (16) record.

@@ -9,6 +9,8 @@ struct ZoneData {
         var isExternalName = false
         /// `<ns>.pod.<zone>`: pod names below it are synthesized in insecure mode.
         var isPodNamespace = false
+        /// Named by ``touch(_:)`` itself, not only made as an ancestor of another name.
+        var isTouched = false
     }
 
     struct Zone {
@@ -18,6 +20,13 @@ struct ZoneData {
 
     private(set) var nodes: [DNSName: Node] = [:]
     private(set) var zones: [Zone] = []
+    /// Apexes of zones held elsewhere: ``touch(_:)`` stops there too (one object's records
+    /// are kept apart from their zone's, see ``ZoneModel``).
+    private let boundaries: Set<DNSName>
+
+    init(boundaries: Set<DNSName> = []) {
+        self.boundaries = boundaries
+    }
 
     /// Adds a zone; its apex gets its SOA. Returns false when a zone with that apex exists.
     @discardableResult
@@ -41,10 +50,11 @@ struct ZoneData {
 
     /// Makes `name` exist (NODATA rather than NXDOMAIN), with its ancestors inside the zone.
     mutating func touch(_ name: DNSName) {
+        defer { nodes[name]?.isTouched = true }
         var current: DNSName? = name
         while let node = current, nodes[node] == nil {
             nodes[node] = Node()
-            if zones.contains(where: { $0.apex == node }) { break }
+            if boundaries.contains(node) || zones.contains(where: { $0.apex == node }) { break }
             current = node.parent
         }
     }

@@ -7,15 +7,13 @@ import Musl
 #endif
 
 extension ZoneSnapshot {
-    /// The compiled answer of `entry` for `type`, nil for NODATA.
+    /// The shard holding `name` (lower-case wire bytes) and its entry number there, or nil.
     @inline(__always)
-    func answer(_ entry: NameEntry, type: UInt16) -> CompiledAnswer? {
-        if type == RecordType.srv && entry.flags & NameEntry.externalName != 0 { return nil }
-        let start = Int(entry.typesStart)
-        for index in start..<(start + Int(entry.typesCount)) where types[index].type == type {
-            return answers[Int(types[index].answer)]
-        }
-        return entry.fallback >= 0 ? answers[Int(entry.fallback)] : nil
+    func find(_ name: UnsafeRawBufferPointer) -> (shard: ZoneShard, entry: Int)? {
+        let hash = NameTable.hash(name)
+        let shard = shards[Self.shardIndex(hash: hash, mask: shardMask)]
+        guard let entry = shard.table.find(name, hash: hash) else { return nil }
+        return (shard, entry)
     }
 
     /// The zone a name not in the table falls in: the longest apex it ends with.
@@ -37,7 +35,7 @@ extension ZoneSnapshot {
         let length = Int(name[0])
         guard length > 0, length <= 45 else { return nil }
         let parent = UnsafeRawBufferPointer(rebasing: name[(length + 1)...])
-        guard let index = table.find(parent), entries[index].flags & NameEntry.podNamespace != 0 else {
+        guard let (shard, index) = find(parent), shard.entries[index].flags & NameEntry.podNamespace != 0 else {
             return nil
         }
         return PodAddress(dashed: UnsafeRawBufferPointer(rebasing: name[1...length]))

@@ -1,21 +1,16 @@
 import ClusterModel
 import DNSWire
 
-/// Everything the query path reads: every name of every zone with its prebuilt answers.
-/// Immutable once built; a new snapshot replaces the old one as a whole.
+/// Everything the query path reads: every name of every zone with its prebuilt answers, in
+/// shards by name hash. Immutable once built; the next snapshot shares the shards that did not
+/// change.
 public final class ZoneSnapshot: Sendable {
-    let table: NameTable
-    let entries: [NameEntry]
-    let types: [TypeAnswer]
-    let answers: [CompiledAnswer]
-    let bytes: [UInt8]
-    let cuts: [Cut]
+    let shards: [ZoneShard]
+    let shardMask: Int
     let zones: [ZoneInfo]
     let templates: Templates
     /// Autopath: the namespace of each known pod address (empty when autopath is off).
     let clients: ClientNamespaces
-    /// Entry number → lower-case wire name of the out-of-zone target its CNAME chain ends at.
-    let externalTargets: [Int32: [UInt8]]
 
     /// TTL of the cluster zone's records (autopath's CNAMEs use it too).
     let ttl: UInt32
@@ -27,10 +22,12 @@ public final class ZoneSnapshot: Sendable {
     public let pods: ZoneConfiguration.PodsMode
     /// Objects that could not be served, one line each, with the reason.
     public let problems: [String]
+    public let nameCount: Int
+    /// Names compiled for this snapshot (the rest were copied or shared): what a change cost.
+    public let compiledNames: Int
 
-    public var nameCount: Int { entries.count }
     /// Pod addresses whose namespace autopath knows.
-    public var autopathClientCount: Int { clients.byAddress.count }
+    public var autopathClientCount: Int { clients.count }
 
     /// Per-query templates: bytes made by ldns once, patched per query.
     struct Templates: Sendable {
@@ -42,26 +39,29 @@ public final class ZoneSnapshot: Sendable {
     }
 
     init(
-        table: NameTable, entries: [NameEntry], types: [TypeAnswer], compiler: AnswerCompiler,
-        zones: [ZoneInfo], templates: Templates, serial: UInt32, synced: Bool,
-        pods: ZoneConfiguration.PodsMode, problems: [String], clients: ClientNamespaces = .empty,
-        externalTargets: [Int32: [UInt8]] = [:], ttl: UInt32 = 5
+        shards: [ZoneShard], zones: [ZoneInfo], templates: Templates, serial: UInt32, synced: Bool,
+        pods: ZoneConfiguration.PodsMode, problems: [String], clients: ClientNamespaces, ttl: UInt32,
+        compiledNames: Int
     ) {
+        precondition(shards.count.nonzeroBitCount == 1, "shard count must be a power of two")
+        self.shards = shards
+        self.shardMask = shards.count - 1
         self.ttl = ttl
         self.clients = clients
-        self.externalTargets = externalTargets
-        self.table = table
-        self.entries = entries
-        self.types = types
-        self.answers = compiler.answers
-        self.bytes = compiler.bytes
-        self.cuts = compiler.cuts
         self.zones = zones
         self.templates = templates
         self.serial = serial
         self.synced = synced
         self.pods = pods
         self.problems = problems
+        self.nameCount = shards.reduce(0) { $0 + $1.count }
+        self.compiledNames = compiledNames
+    }
+
+    /// The shard a name's hash puts it in: bits above those the shard's own table uses.
+    @inline(__always)
+    static func shardIndex(hash: Int, mask: Int) -> Int {
+        (hash >> 24) & mask
     }
 
     /// An empty, not yet synced snapshot: SERVFAIL for the cluster zone until the first list.

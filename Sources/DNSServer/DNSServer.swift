@@ -59,10 +59,12 @@ public struct DNSServer: Sendable {
         let sources = ZoneSources(
             zonesDirectory: configuration.zonesDirectory, manifests: configuration.manifests, logger: logger)
         let inputs = SnapshotInputs(synced: feed == nil)
-        let metrics = SnapshotMetrics()
         let firstSerial = Self.serial(after: 0)
         let snapshot: ZoneSnapshot
+        let pipeline: SnapshotPipeline
         do {
+            pipeline = try SnapshotPipeline(
+                configuration: configuration.zone, publisher: publisher, status: status, logger: logger)
             do {
                 _ = try await sources.refresh()
             } catch {
@@ -73,7 +75,7 @@ public struct DNSServer: Sendable {
                 $0.state = initialState
                 $0.staticZones = initialZones
             }
-            snapshot = try await buildAndPublish(inputs.take(), serial: firstSerial, to: publisher, status: status, metrics: metrics)
+            snapshot = try await pipeline.buildAndPublish(inputs.take(), serial: firstSerial)
         } catch {
             await listeners.close()
             // The start-up error is what the caller needs; a failed shutdown on the way out adds nothing.
@@ -96,7 +98,7 @@ public struct DNSServer: Sendable {
                 tasks.addTask {
                     for await update in feed {
                         inputs.update {
-                            $0.state = update.state
+                            $0.delta.merge(update.delta)
                             $0.synced = true
                             if let received = update.changeReceived {
                                 $0.changeReceived = min($0.changeReceived ?? received, received)
@@ -110,10 +112,10 @@ public struct DNSServer: Sendable {
                 for await _ in inputs.changes {
                     do {
                         serial = Self.serial(after: serial)
-                        let snapshot = try await buildAndPublish(
-                            inputs.take(), serial: serial, to: publisher, status: status, metrics: metrics)
+                        let snapshot = try await pipeline.buildAndPublish(inputs.take(), serial: serial)
                         logger.debug("snapshot published", metadata: [
                             "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
+                            "dns.compiled": "\(snapshot.compiledNames)",
                         ])
                     } catch {
                         logger.error("snapshot not rebuilt, previous data keeps serving", metadata: ["error": "\(error)"])
@@ -186,26 +188,6 @@ public struct DNSServer: Sendable {
         } onCancel: {
             continuation.finish()
         }
-    }
-
-    /// Builds a snapshot, publishes it to every loop and records what it took.
-    private func buildAndPublish(
-        _ inputs: SnapshotInputs.Values, serial: UInt32, to publisher: SnapshotPublisher, status: ServerStatus,
-        metrics: SnapshotMetrics
-    ) async throws -> ZoneSnapshot {
-        let started = ContinuousClock.now
-        let snapshot = try SnapshotBuilder(configuration: configuration.zone)
-            .build(state: inputs.state, staticZones: inputs.staticZones, serial: serial, synced: inputs.synced)
-        metrics.built(in: ContinuousClock.now - started)
-        for problem in snapshot.problems {
-            logger.warning("not served: \(problem)")
-        }
-        await publisher.publish(snapshot)
-        if let received = inputs.changeReceived {
-            metrics.programmed(in: ContinuousClock.now - received)
-        }
-        status.published(ServerStatus.SnapshotFacts(inputs.state, snapshot: snapshot), synced: inputs.synced)
-        return snapshot
     }
 
     /// Serials follow the clock (seconds) and always grow, even for two changes in a second.

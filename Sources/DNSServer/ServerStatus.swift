@@ -104,14 +104,14 @@ public final class ServerStatus: Sendable {
     }
 }
 
-/// A new cluster state from the watch feed, with when the feed received the oldest change it
-/// holds (nil for the first, initial list: nothing was "programmed" then).
+/// What changed in the cluster, from the watch feed, with when the feed received the oldest
+/// change it holds (nil for the first, initial list: nothing was "programmed" then).
 public struct FeedUpdate: Sendable {
-    public var state: ClusterState
+    public var delta: ClusterDelta
     public var changeReceived: ContinuousClock.Instant?
 
-    public init(state: ClusterState, changeReceived: ContinuousClock.Instant?) {
-        self.state = state
+    public init(delta: ClusterDelta, changeReceived: ContinuousClock.Instant?) {
+        self.delta = delta
         self.changeReceived = changeReceived
     }
 }

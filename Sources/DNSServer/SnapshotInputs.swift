@@ -2,13 +2,17 @@ import ClusterModel
 import ClusterZone
 import Synchronization
 
-/// What the next snapshot is built from. Producers (the file poller, the watch feed) replace
-/// their part and signal; the builder takes the latest of everything, so a burst of changes
+/// What the next snapshot is built from. Producers (the file poller, the watch feed) add
+/// their changes and signal; the builder takes everything pending, so a burst of changes
 /// costs one build.
 final class SnapshotInputs: Sendable {
     struct Values {
-        var state = ClusterState()
-        var staticZones: [StaticZone] = []
+        /// A whole new set of objects (`--manifests` read again), replacing every object.
+        var state: ClusterState?
+        /// Changes from the watch feed, merged until the builder takes them.
+        var delta = ClusterDelta()
+        /// Static zones read again.
+        var staticZones: [StaticZone]?
         var synced: Bool
         /// When the feed received the oldest change not yet in a published snapshot.
         var changeReceived: ContinuousClock.Instant?
@@ -25,10 +29,13 @@ final class SnapshotInputs: Sendable {
 
     var current: Values { values.withLock { $0 } }
 
-    /// The current values, for a build: the pending change time goes with them.
+    /// The pending changes, for a build; they are handed out once.
     func take() -> Values {
         values.withLock { values in
             let taken = values
+            values.state = nil
+            values.delta = ClusterDelta()
+            values.staticZones = nil
             values.changeReceived = nil
             return taken
         }

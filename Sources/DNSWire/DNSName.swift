@@ -28,6 +28,16 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
         self.wire = DNSName.lowercased(wire)
     }
 
+    // The bytes in one go: the synthesized hash feeds the hasher one octet at a time, which a
+    // snapshot of 100,000 services pays millions of times.
+    public func hash(into hasher: inout Hasher) {
+        wire.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
+        lhs.wire == rhs.wire
+    }
+
     init(rdf: UnsafePointer<ldns_rdf>) {
         let size = ldns_rdf_size(rdf)
         let data = ldns_rdf_data(rdf)

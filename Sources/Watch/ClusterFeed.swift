@@ -37,7 +37,7 @@ public struct FeedOptions: Sendable {
 }
 
 /// The watch feed: lists and watches Namespaces, Services, EndpointSlices (and Pods) from a
-/// Kubernetes-style API and hands out a complete `ClusterState` whenever it changed.
+/// Kubernetes-style API and hands out what changed, object by object.
 public final class ClusterFeed: Sendable {
     public let source: WatchSource
     public let options: FeedOptions
@@ -50,9 +50,10 @@ public final class ClusterFeed: Sendable {
         self.logger = logger
     }
 
-    /// Runs until cancelled. `publish` gets the first state once every kind has been listed,
-    /// then a new one after each burst of changes; a failing source leaves the last one in place.
-    public func run(publish: @escaping @Sendable (ClusterState) async -> Void) async {
+    /// Runs until cancelled. `publish` gets every object once every kind has been listed, then
+    /// the changes of each burst (a relist hands out only what differs from before); a failing
+    /// source leaves what was handed out in place. Applied in order, the deltas are the state.
+    public func run(publish: @escaping @Sendable (ClusterDelta) async -> Void) async {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = source.tls
         configuration.timeout = .init(connect: .seconds(5))
@@ -82,7 +83,7 @@ public final class ClusterFeed: Sendable {
     }
 
     /// Publishes after each burst of changes, once every kind has been listed.
-    private func publishChanges(_ store: ObjectStore, publish: @Sendable (ClusterState) async -> Void) async {
+    private func publishChanges(_ store: ObjectStore, publish: @Sendable (ClusterDelta) async -> Void) async {
         let kinds = options.includePods ? 4 : 3
         var published = -1
         for await _ in store.changes {
@@ -92,10 +93,10 @@ public final class ClusterFeed: Sendable {
                 return
             }
             guard store.listedKinds >= kinds, store.version != published else { continue }
-            let (state, version, received) = store.state()
+            let (delta, version, received) = store.take()
             // The initial list is not a change being programmed: only later ones are timed.
             status.handingOut(changeReceived: published < 0 ? nil : received)
-            await publish(state)
+            await publish(delta)
             if published < 0 {
                 logger.info("registry synced", metadata: ["watch.source": "\(source.server)"])
                 status.markSynced()

@@ -1,9 +1,11 @@
 import ClusterModel
 
 /// A kind the feed follows: decodable from the API's JSON and known by a unique key.
-protocol ClusterObject: Decodable, Sendable {
+protocol ClusterObject: Decodable, Sendable, Equatable {
     static var resource: KubeResource { get }
     var metadata: ObjectMeta { get }
+    /// Writes `object` (nil: deleted) under `key` in the delta's table of this kind.
+    static func record(_ object: Self?, key: String, in delta: inout ClusterDelta)
 }
 
 extension ClusterObject {
@@ -15,10 +17,27 @@ extension ClusterObject {
     }
 }
 
-extension Namespace: ClusterObject { static var resource: KubeResource { .namespaces } }
-extension Service: ClusterObject { static var resource: KubeResource { .services } }
-extension EndpointSlice: ClusterObject { static var resource: KubeResource { .endpointSlices } }
-extension Pod: ClusterObject { static var resource: KubeResource { .pods } }
+extension Namespace: ClusterObject {
+    static var resource: KubeResource { .namespaces }
+    static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) { delta.namespaces[key] = .some(object) }
+}
+
+extension Service: ClusterObject {
+    static var resource: KubeResource { .services }
+    static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) { delta.services[key] = .some(object) }
+}
+
+extension EndpointSlice: ClusterObject {
+    static var resource: KubeResource { .endpointSlices }
+    static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) {
+        delta.endpointSlices[key] = .some(object)
+    }
+}
+
+extension Pod: ClusterObject {
+    static var resource: KubeResource { .pods }
+    static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) { delta.pods[key] = .some(object) }
+}
 
 /// A list response: the items and the version to watch from.
 struct ObjectListOf<T: ClusterObject>: Decodable {

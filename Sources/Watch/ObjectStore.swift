@@ -1,15 +1,17 @@
 import ClusterModel
 import Synchronization
 
-/// The objects the feed has seen, per kind, and a change counter. Shared by the reflector
-/// tasks and the publisher; never touched by the DNS query path.
+/// The objects the feed has seen, per kind, and the changes not yet handed out. Shared by the
+/// reflector tasks and the publisher; never touched by the DNS query path.
 final class ObjectStore: Sendable {
     private struct Contents {
         var objects: [KubeResource: [String: any ClusterObject]] = [:]
         /// Kinds listed at least once: only then is the state complete for them.
         var listed: Set<KubeResource> = []
         var version = 0
-        /// When the oldest change not yet handed out by ``state()`` arrived.
+        /// Changes since the last ``ObjectStore/take()``, one entry per object.
+        var pending = ClusterDelta()
+        /// When the oldest change not yet handed out arrived.
         var changeReceived: ContinuousClock.Instant?
 
         mutating func changed() {
@@ -28,9 +30,17 @@ final class ObjectStore: Sendable {
     }
 
     /// Replaces every object of the kind (after a list): deletes missed meanwhile disappear.
+    /// Only the objects that differ from what the store held become changes.
     func replace<T: ClusterObject>(_ objects: [T]) {
-        let table = Dictionary(objects.map { ($0.key, $0 as any ClusterObject) }, uniquingKeysWith: { _, last in last })
+        let table = Dictionary(objects.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         contents.withLock {
+            let old = $0.objects[T.resource] ?? [:]
+            for (key, object) in table where (old[key] as? T) != object {
+                T.record(object, key: key, in: &$0.pending)
+            }
+            for key in old.keys where table[key] == nil {
+                T.record(nil, key: key, in: &$0.pending)
+            }
             $0.objects[T.resource] = table
             $0.listed.insert(T.resource)
             $0.changed()
@@ -41,6 +51,7 @@ final class ObjectStore: Sendable {
     func upsert<T: ClusterObject>(_ object: T) {
         contents.withLock {
             $0.objects[T.resource, default: [:]][object.key] = object
+            T.record(object, key: object.key, in: &$0.pending)
             $0.changed()
         }
         signal.yield()
@@ -49,6 +60,7 @@ final class ObjectStore: Sendable {
     func remove<T: ClusterObject>(_ object: T) {
         contents.withLock {
             $0.objects[T.resource]?[object.key] = nil
+            T.record(nil, key: object.key, in: &$0.pending)
             $0.changed()
         }
         signal.yield()
@@ -57,19 +69,14 @@ final class ObjectStore: Sendable {
     var version: Int { contents.withLock { $0.version } }
     var listedKinds: Int { contents.withLock { $0.listed.count } }
 
-    /// The current objects as a `ClusterState`, with the version it corresponds to and when
-    /// the oldest change since the previous call arrived.
-    func state() -> (state: ClusterState, version: Int, changeReceived: ContinuousClock.Instant?) {
+    /// The changes since the previous call, with the version they bring the store to and when
+    /// the oldest of them arrived.
+    func take() -> (delta: ClusterDelta, version: Int, changeReceived: ContinuousClock.Instant?) {
         contents.withLock { contents in
-            let received = contents.changeReceived
+            let taken = (contents.pending, contents.version, contents.changeReceived)
+            contents.pending = ClusterDelta()
             contents.changeReceived = nil
-            func all<T>(_ resource: KubeResource, as type: T.Type) -> [T] {
-                (contents.objects[resource] ?? [:]).values.compactMap { $0 as? T }
-            }
-            let state = ClusterState(
-                namespaces: all(.namespaces, as: Namespace.self), services: all(.services, as: Service.self),
-                endpointSlices: all(.endpointSlices, as: EndpointSlice.self), pods: all(.pods, as: Pod.self))
-            return (state, contents.version, received)
+            return taken
         }
     }
 }

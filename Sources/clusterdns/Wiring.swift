@@ -35,7 +35,8 @@ struct Wiring {
         ]
         var feed: AsyncStream<FeedUpdate>?
         if manifests == nil {
-            let (stream, output) = AsyncStream.makeStream(of: FeedUpdate.self, bufferingPolicy: .bufferingNewest(1))
+            // Every delta counts: the DNS side merges them, none may be dropped.
+            let (stream, output) = AsyncStream.makeStream(of: FeedUpdate.self, bufferingPolicy: .unbounded)
             feed = stream
             // Pods are watched for verified pod records and for autopath's address → namespace map.
             let options = FeedOptions(

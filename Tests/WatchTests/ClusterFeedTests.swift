@@ -97,7 +97,10 @@ struct ClusterFeedTests {
 final class Published: Sendable {
     private let states = Mutex<[ClusterState]>([])
 
-    func append(_ state: ClusterState) { states.withLock { $0.append(state) } }
+    /// Keeps the state after each delta (the deltas applied in order).
+    func append(_ delta: ClusterDelta) {
+        states.withLock { $0.append(delta.applied(to: $0.last ?? ClusterState())) }
+    }
     var count: Int { states.withLock { $0.count } }
 
     /// The first published state that satisfies `condition`, waiting up to 10 s for it.

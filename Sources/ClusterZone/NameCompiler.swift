@@ -1,0 +1,87 @@
+import DNSWire
+
+/// Compiles the answers of one name from the model's records: every type it has, and for an
+/// alias the CNAME chain followed through our data for A, AAAA and CNAME questions.
+struct NameCompiler {
+    /// CNAME chains are followed inside our data for at most this many links.
+    static let maxChain = 8
+
+    let model: ZoneModel
+
+    /// Compiles `name` into `shard`; returns the other names whose records went into its
+    /// answers (the links of a CNAME chain), so a change there recompiles it too.
+    func compile(_ name: DNSName, _ node: ZoneModel.Node, zone: Int, into shard: inout ShardBuilder) throws(DNSWireError)
+        -> [DNSName]
+    {
+        var read: [DNSName] = []
+        var entry = NameEntry(
+            zone: UInt16(zone), flags: 0, typesStart: UInt32(shard.types.count), typesCount: 0, fallback: -1)
+        if node.isExternalName { entry.flags |= NameEntry.externalName }
+        if node.isPodNamespace { entry.flags |= NameEntry.podNamespace }
+        if let cname = node.records(RecordType.cname).first {
+            for type in [RecordType.cname, RecordType.a, RecordType.aaaa] {
+                let chain = chase(cname, type: type, read: &read)
+                if type == RecordType.a, chain.authority.isEmpty, let last = chain.answer.last,
+                    last.type == RecordType.cname, let target = last.data.target, model.zoneIndex(of: target) == nil
+                {
+                    // SPEC.md section 2: the upstream finishes this chain when there is one.
+                    entry.flags |= NameEntry.externalTarget
+                    shard.externalTargets[Int32(shard.entries.count)] = target.wire
+                }
+                let answer = try shard.compiler.compile(name: name, type: type, answer: chain.answer, authority: chain.authority)
+                shard.types.append(TypeAnswer(type: type, answer: UInt32(answer)))
+            }
+            entry.fallback = Int32(try shard.compiler.compile(name: name, type: RecordType.cname, answer: [cname]))
+        } else {
+            for type in node.rrsets.keys.sorted() {
+                let records = node.records(type)
+                // SRV and NS targets are names of the same object (a service's own names, the
+                // apex's name server), recompiled with it: no dependency to record.
+                let additional = type == RecordType.srv || type == RecordType.ns ? self.additional(for: records) : []
+                let answer = try shard.compiler.compile(name: name, type: type, answer: records, additional: additional)
+                shard.types.append(TypeAnswer(type: type, answer: UInt32(answer)))
+            }
+        }
+        entry.typesCount = UInt16(shard.types.count - Int(entry.typesStart))
+        shard.insert(name.wire, entry: entry)
+        return read
+    }
+
+    /// A CNAME, then what its target has of `type` inside our zones, link by link. A chain
+    /// that ends in a name we serve without such data carries that zone's SOA (RFC 2308); one
+    /// that leaves our zones ends with the last CNAME (the resolver goes on from there).
+    private func chase(_ first: Record, type: UInt16, read: inout [DNSName]) -> (answer: [Record], authority: [Record]) {
+        var answer = [first]
+        guard type != RecordType.cname else { return (answer, []) }
+        var seen: Set<DNSName> = [first.owner]
+        var target = first.data.target
+        while let name = target, answer.count <= Self.maxChain, seen.insert(name).inserted {
+            guard let zone = model.zoneIndex(of: name) else { return (answer, []) }
+            read.append(name)
+            guard let node = model.nodes[name] else { return (answer, [model.zones[zone].soa]) }
+            if let next = node.records(RecordType.cname).first {
+                answer.append(next)
+                target = next.data.target
+            } else {
+                let records = node.records(type)
+                if !records.isEmpty { return (answer + records, []) }
+                return (answer, [model.zones[zone].soa])
+            }
+        }
+        return (answer, [])
+    }
+
+    /// A and AAAA records of the targets of SRV and NS records, when we hold them.
+    private func additional(for records: [Record]) -> [Record] {
+        var result: [Record] = []
+        var seen = Set<DNSName>()
+        for record in records {
+            guard let target = record.data.target, seen.insert(target).inserted, let node = model.nodes[target] else {
+                continue
+            }
+            result += node.records(RecordType.a)
+            result += node.records(RecordType.aaaa)
+        }
+        return result
+    }
+}

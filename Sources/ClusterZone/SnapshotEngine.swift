@@ -1,0 +1,259 @@
+import ClusterModel
+import DNSWire
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Keeps the zone model in step with the registry, object by object, and makes snapshots that
+/// recompile only the names a change touched: the shards those names fall in are rebuilt (the
+/// other names in them copied as bytes), every other shard is shared with the previous
+/// snapshot. Publishing a write costs work in proportion to the write, not to the registry.
+///
+/// Owned by one task (the snapshot builder), never by the query path: not `Sendable`.
+public final class SnapshotEngine {
+    public let configuration: ZoneConfiguration
+    private var model: ZoneModel
+    private var index = ClusterIndex()
+    private var clients: ClientIndex
+    private var staticZones: [StaticZone] = []
+    private var staticProblems: [String] = []
+    private var problems: [String: [String]] = [:]
+    private var apexPart: ZoneData?
+    private var shards: [ZoneShard]
+    private let templates: ZoneSnapshot.Templates
+
+    /// Shards per snapshot: a change rebuilds a few of them; a lookup picks one by hash.
+    public static let shardCount = 1024
+    /// Below this many names to compile, one thread does it; above, every core.
+    static let parallelThreshold = 20_000
+
+    public init(configuration: ZoneConfiguration) throws(DNSWireError) {
+        self.configuration = configuration
+        self.model = ZoneModel(zones: [])
+        self.clients = ClientIndex(zone: configuration.zone)
+        self.shards = Array(repeating: ZoneShard.empty, count: Self.shardCount)
+        self.templates = try Self.templates(configuration)
+        resetModel()
+    }
+
+    /// Counts of what the engine holds, for status and metrics.
+    public var objectCounts: (namespaces: Int, services: Int, endpointSlices: Int, pods: Int) {
+        (index.namespaceObjects.count, index.services.count, index.slices.count, index.pods.count)
+    }
+
+    /// Makes the registry's objects exactly `state`: the differences are applied as a delta.
+    public func replace(state: ClusterState) {
+        apply(index.difference(to: state))
+    }
+
+    /// Serves these static zones from the next snapshot on. A change of zones rebuilds all.
+    public func setStaticZones(_ zones: [StaticZone]) {
+        guard zones != staticZones else { return }
+        staticZones = zones
+        resetModel()
+    }
+
+    /// Applies changed objects: the records of each service, namespace and pod they affect
+    /// are taken away as they were and added as they are now.
+    public func apply(_ delta: ClusterDelta) {
+        guard !delta.isEmpty else { return }
+        let affected = index.affected(by: delta)
+        contribute(affected, adding: false)
+        let namespacesBefore = affected.namespaces.filter { index.namespaceExists($0) }
+        index.apply(delta)
+        contribute(affected, adding: true)
+        for namespace in affected.namespaces.sorted() {
+            let existed = namespacesBefore.contains(namespace)
+            let exists = index.namespaceExists(namespace)
+            guard existed != exists else { continue }
+            let (part, lines) = ClusterRecords.namespace(configuration, namespace)
+            model.apply(part, adding: exists)
+            problems["namespace/" + namespace] = exists && !lines.isEmpty ? lines : nil
+        }
+    }
+
+    /// Keys in order, so records two objects give the same name keep one order run to run.
+    private func contribute(_ affected: ClusterIndex.Affected, adding: Bool) {
+        for key in affected.services.sorted() {
+            guard let service = index.services[key] else { continue }
+            let (part, lines) = ClusterRecords.service(configuration, service, slices: index.slices(ofService: key))
+            model.apply(part, adding: adding)
+            if adding { problems["service/" + key] = lines.isEmpty ? nil : lines } else { problems["service/" + key] = nil }
+        }
+        for key in affected.pods.sorted() {
+            guard let pod = index.pods[key] else { continue }
+            if configuration.pods == .verified { model.apply(ClusterRecords.pod(configuration, pod), adding: adding) }
+            if configuration.autopath { clients.pod(pod, adding: adding) }
+        }
+        if configuration.autopath {
+            for key in affected.slices.sorted() {
+                if let slice = index.slices[key] { clients.slice(slice, adding: adding) }
+            }
+        }
+    }
+
+    /// A snapshot of the current model: the names changed since the last one are compiled,
+    /// the shards they fall in rebuilt, every other shard shared.
+    public func snapshot(serial: UInt32, synced: Bool) throws(DNSWireError) -> ZoneSnapshot {
+        // The apex carries the serial and kube-dns's address: it is given again every time.
+        if let apexPart { model.apply(apexPart, adding: false) }
+        let apex = ClusterRecords.apex(configuration, serial: serial, kubeDNS: index.services[ClusterRecords.kubeDNSKey])
+        model.apply(apex, adding: true)
+        apexPart = apex
+        model.touchDirty(configuration.zone)
+
+        let dirty = model.takeDirty()
+        var byShard: [Int: [DNSName]] = [:]
+        for name in dirty {
+            let hash = name.wire.withUnsafeBytes { NameTable.hash($0) }
+            byShard[ZoneSnapshot.shardIndex(hash: hash, mask: Self.shardCount - 1), default: []].append(name)
+        }
+        let work = byShard.sorted { $0.key < $1.key }
+        let rebuilt = try rebuild(work, parallel: dirty.count >= Self.parallelThreshold)
+        for (offset, (shardIndex, _)) in work.enumerated() {
+            shards[shardIndex] = rebuilt[offset].shard
+            for (name, read) in rebuilt[offset].reads {
+                for target in read { model.record(name, reads: target) }
+            }
+        }
+        let (clientMap, clientProblems) = configuration.autopath ? clients.take() : (ClientNamespaces.empty, [])
+        let lines = staticProblems + problems.keys.sorted().flatMap { problems[$0]! } + clientProblems
+        return ZoneSnapshot(
+            shards: shards, zones: try zoneInfos(), templates: templates, serial: serial, synced: synced,
+            pods: configuration.pods, problems: lines, clients: clientMap, ttl: configuration.ttl,
+            compiledNames: dirty.count)
+    }
+
+    private struct Rebuilt {
+        var shard: ZoneShard
+        var reads: [(DNSName, [DNSName])]
+    }
+
+    /// Rebuilds the given shards, on every core when there are many names to compile.
+    private func rebuild(_ work: [(key: Int, value: [DNSName])], parallel: Bool) throws(DNSWireError) -> [Rebuilt] {
+        let model = self.model
+        let shards = self.shards
+        let workers = parallel ? max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), work.count)) : 1
+        let results = ResultSlots<Result<Rebuilt, DNSWireError>>(count: work.count)
+        let job: @Sendable (Int) -> Void = { worker in
+            for offset in stride(from: worker, to: work.count, by: workers) {
+                let (shardIndex, names) = work[offset]
+                results[offset] = Result { () throws(DNSWireError) -> Rebuilt in
+                    try Self.rebuild(shards[shardIndex], names: names, model: model)
+                }
+            }
+        }
+        if workers > 1 {
+            DispatchQueue.concurrentPerform(iterations: workers, execute: job)
+        } else {
+            job(0)
+        }
+        return try results.values.map { (result) throws(DNSWireError) in try result!.get() }
+    }
+
+    /// One shard: its names that did not change copied, the changed ones compiled anew.
+    private static func rebuild(_ old: ZoneShard, names: [DNSName], model: ZoneModel) throws(DNSWireError) -> Rebuilt {
+        let changed = Set(names.map(\.wire))
+        var builder = ShardBuilder(capacity: old.count + names.count)
+        for entry in 0..<old.count where !changed.contains(Array(old.table.name(entry))) {
+            builder.copy(entry, of: old)
+        }
+        let compiler = NameCompiler(model: model)
+        var reads: [(DNSName, [DNSName])] = []
+        for name in names.sorted() {
+            guard let node = model.nodes[name], let zone = model.zoneIndex(of: name) else { continue }
+            let read = try compiler.compile(name, node, zone: zone, into: &builder)
+            if !read.isEmpty { reads.append((name, read)) }
+        }
+        return Rebuilt(shard: builder.finish(), reads: reads)
+    }
+
+    /// A new model with every zone, and every object's records added again.
+    private func resetModel() {
+        var zones = configuration.zones.map { ZoneData.Zone(apex: $0, soa: Record(owner: $0, ttl: 0, data: .ns($0))) }
+        var parts: [ZoneData] = []
+        staticProblems = []
+        for zone in staticZones {
+            guard !zone.apex.isSubdomain(of: configuration.zone), !configuration.zone.isSubdomain(of: zone.apex) else {
+                staticProblems.append("\(zone.source): zone \(zone.apex) overlaps the cluster zone, not served")
+                continue
+            }
+            guard !zones.contains(where: { $0.apex == zone.apex }) else {
+                staticProblems.append("\(zone.source): zone \(zone.apex) is already served, not served again")
+                continue
+            }
+            zones.append(ZoneData.Zone(apex: zone.apex, soa: zone.records[0]))
+            var part = ZoneData()
+            part.addZone(soa: zone.records[0], extra: Array(zone.records.dropFirst()))
+            parts.append(part)
+        }
+        model = ZoneModel(zones: zones)
+        for part in parts { model.apply(part, adding: true) }
+        apexPart = nil
+        // Every name is compiled again: the old shards are dropped, not copied from.
+        shards = Array(repeating: ZoneShard.empty, count: Self.shardCount)
+        let everything = index.everything
+        clients = ClientIndex(zone: configuration.zone)
+        problems = [:]
+        contribute(everything, adding: true)
+        for namespace in everything.namespaces.sorted() where index.namespaceExists(namespace) {
+            let (part, lines) = ClusterRecords.namespace(configuration, namespace)
+            model.apply(part, adding: true)
+            if !lines.isEmpty { problems["namespace/" + namespace] = lines }
+        }
+    }
+
+    private func zoneInfos() throws(DNSWireError) -> [ZoneInfo] {
+        try model.zones.map { (zone) throws(DNSWireError) in
+            let soa = try MessageEncoder.uncompressed(zone.soa)
+            return ZoneInfo(
+                apex: zone.apex.wire, soaTail: Array(soa[zone.apex.wire.count...]),
+                isCluster: zone.apex == configuration.zone,
+                isReverse: zone.apex == ReverseName.ipv4Zone || zone.apex == ReverseName.ipv6Zone)
+        }
+    }
+
+    private static func templates(_ configuration: ZoneConfiguration) throws(DNSWireError) -> ZoneSnapshot.Templates {
+        let name = configuration.zone
+        let ttl = configuration.ttl
+        return ZoneSnapshot.Templates(
+            anyBody: try AnswerCompiler.body(
+                name: name, type: RecordType.any,
+                record: Record(owner: name, ttl: ttl, data: .hinfo(cpu: "RFC8482", os: ""))),
+            podA: try AnswerCompiler.body(
+                name: name, type: RecordType.a, record: Record(owner: name, ttl: ttl, data: .a([0, 0, 0, 0]))),
+            podAAAA: try AnswerCompiler.body(
+                name: name, type: RecordType.aaaa,
+                record: Record(owner: name, ttl: ttl, data: .aaaa([UInt8](repeating: 0, count: 16)))))
+    }
+}
+
+/// One slot per job, each written by exactly one worker of `concurrentPerform` and read after
+/// it returns: the join is the synchronization. Raw memory, so no exclusivity check trips on
+/// two workers writing different slots at once.
+private final class ResultSlots<Value>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<Value?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    var values: [Value?] { Array(slots) }
+
+    subscript(index: Int) -> Value? {
+        get { slots[index] }
+        set { slots[index] = newValue }
+    }
+}

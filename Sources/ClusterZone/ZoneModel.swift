@@ -1,0 +1,143 @@
+import DNSWire
+
+/// The records of every zone we serve, by owner name, kept up to date object by object: an
+/// object's records are added when it appears and taken away when it changes or goes, and the
+/// names whose answers may differ since the last snapshot are collected as they change. This is
+/// what lets a registry write cost work in proportion to what it changed (``SnapshotEngine``).
+struct ZoneModel: Sendable {
+    struct Node: Sendable {
+        /// Each RRset is a multiset: two objects may give the same record (a pod address in two
+        /// headless services), and it stays until both are gone. Answers hold it once.
+        var rrsets: [UInt16: [Record]] = [:]
+        /// Records, touches and marks given to this name, plus its children that exist: the
+        /// name exists (NODATA rather than NXDOMAIN) while this is above zero.
+        var references: Int32 = 0
+        var externalNames: Int16 = 0
+        var podNamespaces: Int16 = 0
+
+        /// An ExternalName service: its SRV is NODATA rather than the CNAME.
+        var isExternalName: Bool { externalNames > 0 }
+        /// `<ns>.pod.<zone>`: pod names below it are synthesized in insecure mode.
+        var isPodNamespace: Bool { podNamespaces > 0 }
+
+        /// The records of `type`, each once, in the order they were given.
+        func records(_ type: UInt16) -> [Record] {
+            guard let records = rrsets[type] else { return [] }
+            return records.count < 2 ? records : Self.unique(records)
+        }
+
+        static func unique(_ records: [Record]) -> [Record] {
+            var result: [Record] = []
+            result.reserveCapacity(records.count)
+            for record in records where !result.contains(record) { result.append(record) }
+            return result
+        }
+    }
+
+    private(set) var nodes: [DNSName: Node] = [:]
+    private(set) var zones: [ZoneData.Zone]
+    let apexes: Set<DNSName>
+    /// Names whose answers may differ from the last snapshot's.
+    private(set) var dirty: Set<DNSName> = []
+    /// Names whose answers read other names' records (CNAME chains through our data): each
+    /// name read → the names that read it. Stale entries only cost a spare recompile.
+    private var dependents: [DNSName: Set<DNSName>] = [:]
+
+    /// The zones are fixed for the model's life: a change of zones builds a new model.
+    init(zones: [ZoneData.Zone]) {
+        self.zones = zones
+        self.apexes = Set(zones.map(\.apex))
+    }
+
+    /// Adds (or takes away) what one object gives: its records, and the names it makes exist
+    /// or marks. Ancestors that `part` made only on the way up are the model's own business.
+    mutating func apply(_ part: ZoneData, adding: Bool) {
+        for (name, node) in part.nodes {
+            for (_, records) in node.rrsets {
+                for record in records {
+                    if adding { add(record) } else { remove(record) }
+                }
+            }
+            let step: Int32 = adding ? 1 : -1
+            if node.isTouched { reference(name, step) }
+            if node.isExternalName {
+                nodes[name, default: Node()].externalNames += Int16(step)
+                reference(name, step)
+            }
+            if node.isPodNamespace {
+                nodes[name, default: Node()].podNamespaces += Int16(step)
+                reference(name, step)
+            }
+        }
+    }
+
+    private mutating func add(_ record: Record) {
+        nodes[record.owner, default: Node()].rrsets[record.type, default: []].append(record)
+        if record.type == RecordType.soa, let index = zones.firstIndex(where: { $0.apex == record.owner }) {
+            zones[index].soa = record
+        }
+        reference(record.owner, 1)
+    }
+
+    private mutating func remove(_ record: Record) {
+        guard var rrset = nodes[record.owner]?.rrsets[record.type], let index = rrset.firstIndex(of: record) else {
+            return
+        }
+        rrset.remove(at: index)
+        nodes[record.owner]?.rrsets[record.type] = rrset.isEmpty ? nil : rrset
+        reference(record.owner, -1)
+    }
+
+    /// Counts a reference to `name`; a name that comes into existence or goes out of it counts
+    /// as one for its parent, up to the zone apex.
+    private mutating func reference(_ name: DNSName, _ step: Int32) {
+        var name = name
+        var step = step
+        while true {
+            dirty.insert(name)
+            var node = nodes[name] ?? Node()
+            let existed = node.references > 0
+            node.references += step
+            let exists = node.references > 0
+            nodes[name] = exists ? node : nil
+            guard existed != exists, !apexes.contains(name), let parent = name.parent else { return }
+            name = parent
+            step = exists ? 1 : -1
+        }
+    }
+
+    /// Marks a name for recompiling though its records did not change (the apex's SOA serial).
+    mutating func touchDirty(_ name: DNSName) {
+        dirty.insert(name)
+    }
+
+    /// `name`'s answers were built from `read`'s records.
+    mutating func record(_ name: DNSName, reads read: DNSName) {
+        dependents[read, default: []].insert(name)
+    }
+
+    /// The names to recompile, with those whose answers read them; clears the set.
+    mutating func takeDirty() -> Set<DNSName> {
+        var result = dirty
+        dirty.removeAll(keepingCapacity: false)
+        guard !dependents.isEmpty else { return result }
+        var pending = Array(result)
+        while let name = pending.popLast() {
+            for reader in dependents[name] ?? [] where result.insert(reader).inserted {
+                pending.append(reader)
+            }
+        }
+        return result
+    }
+
+    /// The index of the zone `name` belongs to: the longest apex it lies under.
+    func zoneIndex(of name: DNSName) -> Int? {
+        var best: Int?
+        for (index, zone) in zones.enumerated() where name.isSubdomain(of: zone.apex) {
+            if best == nil || zone.apex.wire.count > zones[best!].apex.wire.count {
+                best = index
+            }
+        }
+        return best
+    }
+}

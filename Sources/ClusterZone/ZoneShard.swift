@@ -1,0 +1,82 @@
+import DNSWire
+
+/// One of the snapshot's shards: the names whose hash falls in it, with their prebuilt
+/// answers in arenas of their own. A change rebuilds only the shards its names fall in; the
+/// others are shared, untouched, between the old snapshot and the new one.
+final class ZoneShard: Sendable {
+    let table: NameTable
+    let entries: [NameEntry]
+    let types: [TypeAnswer]
+    let answers: [CompiledAnswer]
+    let bytes: [UInt8]
+    let cuts: [Cut]
+    /// Entry number → lower-case wire name of the out-of-zone target its CNAME chain ends at.
+    let externalTargets: [Int32: [UInt8]]
+
+    static let empty = ShardBuilder(capacity: 0).finish()
+
+    init(_ builder: ShardBuilder) {
+        table = builder.table
+        entries = builder.entries
+        types = builder.types
+        answers = builder.compiler.answers
+        bytes = builder.compiler.bytes
+        cuts = builder.compiler.cuts
+        externalTargets = builder.externalTargets
+    }
+
+    var count: Int { entries.count }
+
+    /// The compiled answer of `entry` for `type`, nil for NODATA.
+    @inline(__always)
+    func answer(_ entry: NameEntry, type: UInt16) -> CompiledAnswer? {
+        if type == RecordType.srv && entry.flags & NameEntry.externalName != 0 { return nil }
+        let start = Int(entry.typesStart)
+        for index in start..<(start + Int(entry.typesCount)) where types[index].type == type {
+            return answers[Int(types[index].answer)]
+        }
+        return entry.fallback >= 0 ? answers[Int(entry.fallback)] : nil
+    }
+}
+
+/// Collects the names of one shard: compiled anew, or copied from the shard they were in.
+struct ShardBuilder {
+    var table: NameTable
+    var entries: [NameEntry] = []
+    var types: [TypeAnswer] = []
+    var compiler = AnswerCompiler()
+    var externalTargets: [Int32: [UInt8]] = [:]
+
+    init(capacity: Int) {
+        table = NameTable(capacity: capacity)
+        entries.reserveCapacity(capacity)
+    }
+
+    /// Adds a name: ``NameEntry/typesStart`` is set here, its answers are already compiled.
+    mutating func insert(_ wire: [UInt8], entry: NameEntry) {
+        _ = table.insert(wire)
+        entries.append(entry)
+    }
+
+    /// Copies entry `index` of `shard` with its answers, bytes unchanged.
+    mutating func copy(_ index: Int, of shard: ZoneShard) {
+        let old = shard.entries[index]
+        var entry = old
+        entry.typesStart = UInt32(types.count)
+        let start = Int(old.typesStart)
+        for type in shard.types[start..<(start + Int(old.typesCount))] {
+            types.append(TypeAnswer(type: type.type, answer: UInt32(compiler.copy(Int(type.answer), of: shard))))
+        }
+        if old.fallback >= 0 {
+            entry.fallback = Int32(compiler.copy(Int(old.fallback), of: shard))
+        }
+        if let target = shard.externalTargets[Int32(index)] {
+            externalTargets[Int32(entries.count)] = target
+        }
+        insert(Array(shard.table.name(index)), entry: entry)
+    }
+
+    func finish() -> ZoneShard {
+        ZoneShard(self)
+    }
+}
