@@ -20,10 +20,15 @@ struct ZoneModel: Sendable {
         /// `<ns>.pod.<zone>`: pod names below it are synthesized in insecure mode.
         var isPodNamespace: Bool { podNamespaces > 0 }
 
-        /// The records of `type`, each once, in the order they were given.
+        /// The records of `type`, each once, in the order they were given; PTR sets, the only
+        /// ones several objects add different records to, by target, so the bytes do not
+        /// depend on the order the objects came in.
         func records(_ type: UInt16) -> [Record] {
             guard let records = rrsets[type] else { return [] }
-            return records.count < 2 ? records : Self.unique(records)
+            guard records.count > 1 else { return records }
+            let unique = Self.unique(records)
+            guard type == RecordType.ptr else { return unique }
+            return unique.sorted { ($0.data.target ?? .root) < ($1.data.target ?? .root) }
         }
 
         static func unique(_ records: [Record]) -> [Record] {

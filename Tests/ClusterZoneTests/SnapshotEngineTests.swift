@@ -1,0 +1,236 @@
+import ClusterModel
+import ClusterZone
+import DNSWire
+import Foundation
+import Testing
+
+/// The engine's incremental snapshots against whole builds of the same objects: after every
+/// random change, every name we can think of gets the same bytes from both.
+@Suite("Snapshot engine")
+struct SnapshotEngineTests {
+    static let serial: UInt32 = 7
+
+    @Test(arguments: [1, 2, 3, 4])
+    func incrementalSnapshotsAnswerLikeWholeBuilds(seed: UInt64) throws {
+        var random = SeededRandom(seed: seed)
+        let configuration = try ZoneConfiguration(
+            zone: DNSName("cluster.local"), ttl: 5, pods: seed % 2 == 0 ? .verified : .insecure, autopath: true)
+        let engine = try SnapshotEngine(configuration: configuration)
+        var state = ClusterState()
+        var compiled: [Int] = []
+        for step in 0..<60 {
+            var delta = ClusterDelta()
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                RandomCluster.change(&delta, state: state, using: &random)
+            }
+            state = delta.applied(to: state)
+            engine.apply(delta)
+            let incremental = try engine.snapshot(serial: Self.serial, synced: true)
+            let whole = try SnapshotBuilder(configuration: configuration).build(state: state, serial: Self.serial)
+            #expect(incremental.nameCount == whole.nameCount, "step \(step)")
+            #expect(incremental.problems.sorted() == whole.problems.sorted(), "step \(step)")
+            #expect(incremental.autopathClientCount == whole.autopathClientCount, "step \(step)")
+            try expectSameAnswers(incremental, whole, step: step)
+            compiled.append(incremental.compiledNames)
+        }
+        // A change recompiles its own names (and the apex), not the registry's.
+        let median = compiled.sorted()[compiled.count / 2]
+        #expect(median < RandomCluster.nameEstimate(state) / 2, "compiled per step: \(compiled)")
+    }
+
+    @Test func aChangeRecompilesItsNamesOnly() throws {
+        let configuration = try ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5)
+        let engine = try SnapshotEngine(configuration: configuration)
+        var delta = ClusterDelta()
+        for index in 0..<2000 {
+            let service = RandomCluster.clusterIP("svc-\(index)", "team-\(index % 20)", ip: "10.96.\(index / 250).\(index % 250 + 1)")
+            delta.services[ClusterDelta.key(service)] = service
+        }
+        engine.apply(delta)
+        let first = try engine.snapshot(serial: 1, synced: true)
+        #expect(first.nameCount > 6000)
+        var change = ClusterDelta()
+        let added = RandomCluster.clusterIP("late", "team-3", ip: "10.96.7.251")
+        change.services[ClusterDelta.key(added)] = added
+        engine.apply(change)
+        let second = try engine.snapshot(serial: 2, synced: true)
+        #expect(second.nameCount == first.nameCount + 4)
+        // late.team-3, its _tcp, its _http._tcp, the PTR, and the apex names given again.
+        #expect(second.compiledNames < 30, "compiled \(second.compiledNames)")
+        let responder = try Responder(snapshot: second)
+        let reply = try ask(responder, "late.team-3.svc.cluster.local", RecordType.a)
+        #expect(reply.count > 12 && reply[3] & 0x0F == 0)
+    }
+
+    private func expectSameAnswers(_ incremental: ZoneSnapshot, _ whole: ZoneSnapshot, step: Int) throws {
+        let left = try Responder(snapshot: incremental)
+        let right = try Responder(snapshot: whole)
+        let types = [RecordType.a, RecordType.aaaa, RecordType.srv, RecordType.ptr, RecordType.cname,
+                     RecordType.txt, RecordType.ns, RecordType.soa, RecordType.mx]
+        for name in RandomCluster.candidateNames {
+            for type in types {
+                let mine = try ask(left, name, type)
+                let theirs = try ask(right, name, type)
+                #expect(mine == theirs, "step \(step): \(name) type \(type)")
+            }
+        }
+        // Autopath: a pod's search walk, from each address pods may have.
+        for last in 1...6 {
+            let client = ClientAddress(bytes: [10, 244, 0, UInt8(last)])!
+            for name in ["s1.n0.svc.cluster.local.n1.svc.cluster.local", "s2.n1.svc.cluster.local.n0.svc.cluster.local"] {
+                #expect(try ask(left, name, RecordType.a, from: client) == ask(right, name, RecordType.a, from: client),
+                        "step \(step): autopath \(name) from 10.244.0.\(last)")
+            }
+        }
+    }
+
+    private func ask(_ responder: Responder, _ name: String, _ type: UInt16, from client: ClientAddress? = nil) throws -> [UInt8] {
+        let packet = try QueryEncoder.query(name: name, type: type, id: 0x1234)
+        var out = [UInt8](repeating: 0, count: Responder.maxMessageSize)
+        let result = packet.withUnsafeBytes { query in
+            out.withUnsafeMutableBytes { responder.respond(to: query, over: .tcp, into: $0, from: client) }
+        }
+        switch result {
+        case .reply(let length): return Array(out[..<length])
+        case .chase(let chase): return [1] + Array(out[..<chase.fallbackLength])
+        case .silent: return []
+        case .forward: return [2]
+        }
+    }
+}
+
+/// Small random clusters: few namespaces, services, addresses, so names collide often (two
+/// services on one address, a pod in two headless services, aliases into our own zone).
+enum RandomCluster {
+    static let namespaces = ["n0", "n1", "n2"]
+    static let services = ["s0", "s1", "s2", "s3", "s4"]
+
+    static var candidateNames: [String] {
+        var names = ["cluster.local", "svc.cluster.local", "pod.cluster.local", "ns.dns.cluster.local",
+                     "dns-version.cluster.local", "in-addr.arpa", "10.in-addr.arpa", "96.10.in-addr.arpa",
+                     "0.96.10.in-addr.arpa", "0.244.10.in-addr.arpa"]
+        for namespace in namespaces {
+            names += ["\(namespace).svc.cluster.local", "\(namespace).pod.cluster.local"]
+            for last in 1...6 { names.append("10-244-0-\(last).\(namespace).pod.cluster.local") }
+            for service in services {
+                let owner = "\(service).\(namespace).svc.cluster.local"
+                names += [owner, "_tcp.\(owner)", "_http._tcp.\(owner)", "_dns._udp.\(owner)", "_udp.\(owner)"]
+                for host in ["web-0", "web-1", "10-244-0-1", "10-244-0-2", "10-244-0-3"] { names.append("\(host).\(owner)") }
+            }
+        }
+        for last in 1...6 {
+            names += ["\(last).0.96.10.in-addr.arpa", "\(last).0.244.10.in-addr.arpa"]
+        }
+        return names
+    }
+
+    static func nameEstimate(_ state: ClusterState) -> Int {
+        20 + state.services.count * 4 + state.endpointSlices.count * 4 + state.namespaceNames.count * 2
+    }
+
+    static func change(_ delta: inout ClusterDelta, state: ClusterState, using random: inout SeededRandom) {
+        let namespace = namespaces.randomElement(using: &random)!
+        let service = services.randomElement(using: &random)!
+        let key = "\(namespace)/\(service)"
+        switch Int.random(in: 0..<10, using: &random) {
+        case 0...3:
+            delta.services[key] = .some(randomService(service, namespace, using: &random))
+        case 4:
+            delta.services[key] = .some(nil)
+        case 5...6:
+            let slice = randomSlice(service, namespace, using: &random)
+            delta.endpointSlices[ClusterDelta.key(slice)] = .some(slice)
+        case 7:
+            delta.endpointSlices["\(namespace)/\(service)-a"] = .some(nil)
+        case 8:
+            let pod = randomPod(namespace, using: &random)
+            delta.pods[ClusterDelta.key(pod)] = .some(Bool.random(using: &random) ? pod : nil)
+        default:
+            let object = Namespace(name: namespaces.randomElement(using: &random)!)
+            delta.namespaces[ClusterDelta.key(object)] = .some(Bool.random(using: &random) ? object : nil)
+        }
+    }
+
+    static func clusterIP(_ name: String, _ namespace: String, ip: String) -> Service {
+        decode(Service.self, """
+            {"metadata":{"name":"\(name)","namespace":"\(namespace)"},
+             "spec":{"type":"ClusterIP","clusterIP":"\(ip)","clusterIPs":["\(ip)"],
+                     "ports":[{"name":"http","port":80,"protocol":"TCP"}]}}
+            """)
+    }
+
+    static func randomService(_ name: String, _ namespace: String, using random: inout SeededRandom) -> Service {
+        let last = Int.random(in: 1...6, using: &random)
+        let ports = Bool.random(using: &random)
+            ? #"[{"name":"http","port":80,"protocol":"TCP"},{"name":"dns","port":53,"protocol":"UDP"}]"#
+            : #"[{"port":8080,"protocol":"TCP"}]"#
+        switch Int.random(in: 0..<4, using: &random) {
+        case 0:
+            return decode(Service.self, """
+                {"metadata":{"name":"\(name)","namespace":"\(namespace)"},
+                 "spec":{"clusterIP":"None","ports":\(ports)}}
+                """)
+        case 1:
+            let target = Bool.random(using: &random)
+                ? "\(services.randomElement(using: &random)!).\(namespaces.randomElement(using: &random)!).svc.cluster.local"
+                : "db.example.com"
+            return decode(Service.self, """
+                {"metadata":{"name":"\(name)","namespace":"\(namespace)"},
+                 "spec":{"type":"ExternalName","externalName":"\(target)"}}
+                """)
+        default:
+            return decode(Service.self, """
+                {"metadata":{"name":"\(name)","namespace":"\(namespace)"},
+                 "spec":{"clusterIP":"10.96.0.\(last)","clusterIPs":["10.96.0.\(last)"],"ports":\(ports)}}
+                """)
+        }
+    }
+
+    static func randomSlice(_ service: String, _ namespace: String, using random: inout SeededRandom) -> EndpointSlice {
+        var endpoints: [String] = []
+        for index in 0..<Int.random(in: 0...3, using: &random) {
+            let last = Int.random(in: 1...6, using: &random)
+            let hostname = Bool.random(using: &random) ? #","hostname":"web-\#(index)""# : ""
+            let ready = Int.random(in: 0..<5, using: &random) > 0
+            endpoints.append("""
+                {"addresses":["10.244.0.\(last)"],"conditions":{"ready":\(ready)}\(hostname),
+                 "targetRef":{"kind":"Pod","namespace":"\(namespace)","name":"p\(last)"}}
+                """)
+        }
+        return decode(EndpointSlice.self, """
+            {"metadata":{"name":"\(service)-a","namespace":"\(namespace)",
+                         "labels":{"kubernetes.io/service-name":"\(service)"}},
+             "addressType":"IPv4","endpoints":[\(endpoints.joined(separator: ","))],
+             "ports":[{"name":"http","port":8080,"protocol":"TCP"}]}
+            """)
+    }
+
+    static func randomPod(_ namespace: String, using random: inout SeededRandom) -> Pod {
+        let last = Int.random(in: 1...6, using: &random)
+        return decode(Pod.self, """
+            {"metadata":{"name":"p\(last)","namespace":"\(namespace)"},
+             "status":{"podIP":"10.244.0.\(last)","podIPs":[{"ip":"10.244.0.\(last)"}]}}
+            """)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ json: String) -> T {
+        try! JSONDecoder().decode(T.self, from: Data(json.utf8))
+    }
+}
+
+/// SplitMix64: the same sequence for a seed on every machine.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
