@@ -64,6 +64,7 @@ public struct RegistryServer: ServiceLifecycle.Service {
             },
             logger: logger)
         let hub = store.hub
+        defer { store.close() }
         // Watches would otherwise hold the graceful shutdown open until their timeouts.
         do {
             try await withGracefulShutdownHandler {

@@ -5,12 +5,13 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// An exclusive `flock` on `<data-dir>/registry.lock`, held while the registry runs: a second
 /// registry on the same directory would write behind the first one's watches. The kernel drops
 /// the lock when the process dies, even by `kill -9`, so a crash never leaves it stale.
 final class DataDirectoryLock: Sendable {
-    private let descriptor: Int32
+    private let descriptor: Mutex<Int32>
 
     init(directory: String) throws(RegistryConfigurationError) {
         let path = directory + "/registry.lock"
@@ -24,11 +25,22 @@ final class DataDirectoryLock: Sendable {
             throw RegistryConfigurationError(
                 "--data-dir \(directory) is in use by another registry (\(path) is locked: \(reason))")
         }
-        self.descriptor = descriptor
+        self.descriptor = Mutex(descriptor)
+    }
+
+    /// Unlocks now, not when the last reference goes: a registry started again in the same
+    /// process (or a child forked meanwhile, which shares the open file) must not find it held.
+    func release() {
+        descriptor.withLock { descriptor in
+            guard descriptor >= 0 else { return }
+            flock(descriptor, LOCK_UN)
+            close(descriptor)
+            descriptor = -1
+        }
     }
 
     deinit {
-        close(descriptor)
+        release()
     }
 
     private static func lastError() -> String {

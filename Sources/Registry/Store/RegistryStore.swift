@@ -36,6 +36,16 @@ final class RegistryStore: Sendable {
         self.hub = WatchHub(resourceVersion: current)
     }
 
+    /// Closes the database and gives up the data directory, once the API has stopped.
+    func close() {
+        do {
+            try pool.close()
+        } catch {
+            logger.warning("closing the registry database", metadata: ["error": "\(error)"])
+        }
+        lock.release()
+    }
+
     /// The SQLite `synchronous` setting of the writer connection (2 = FULL), for tests.
     func synchronousSetting() throws -> Int {
         try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
