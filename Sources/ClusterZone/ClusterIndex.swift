@@ -2,7 +2,7 @@ import ClusterModel
 
 /// The registry's objects as the engine last applied them, by key, with what ties them
 /// together: the slices of each service and the objects naming each namespace.
-struct ClusterIndex {
+struct ClusterIndex: Sendable {
     private(set) var namespaceObjects: [String: Namespace] = [:]
     private(set) var services: [String: Service] = [:]
     private(set) var slices: [String: EndpointSlice] = [:]

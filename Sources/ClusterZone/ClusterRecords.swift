@@ -12,7 +12,7 @@ struct ClusterRecords {
     /// object by object.
     private init(configuration: ZoneConfiguration) {
         self.configuration = configuration
-        self.data = ZoneData(boundaries: Set(configuration.zones))
+        self.data = ZoneData()
     }
 
     private var zone: DNSName { configuration.zone }

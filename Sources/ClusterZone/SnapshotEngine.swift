@@ -80,11 +80,11 @@ public final class SnapshotEngine {
 
     /// Keys in order, so records two objects give the same name keep one order run to run.
     private func contribute(_ affected: ClusterIndex.Affected, adding: Bool) {
-        for key in affected.services.sorted() {
-            guard let service = index.services[key] else { continue }
-            let (part, lines) = ClusterRecords.service(configuration, service, slices: index.slices(ofService: key))
+        let keys = affected.services.sorted()
+        for (key, part) in zip(keys, servicePart(keys)) {
+            guard let (part, lines) = part else { continue }
             model.apply(part, adding: adding)
-            if adding { problems["service/" + key] = lines.isEmpty ? nil : lines } else { problems["service/" + key] = nil }
+            problems["service/" + key] = adding && !lines.isEmpty ? lines : nil
         }
         for key in affected.pods.sorted() {
             guard let pod = index.pods[key] else { continue }
@@ -97,6 +97,28 @@ public final class SnapshotEngine {
             }
         }
     }
+
+    /// The records of these services as they are in the index, made on every core when
+    /// there are many (a whole list): each service's records depend on it and its slices only.
+    private func servicePart(_ keys: [String]) -> [(ZoneData, problems: [String])?] {
+        let index = self.index
+        let configuration = self.configuration
+        let make: @Sendable (String) -> (ZoneData, problems: [String])? = { key in
+            guard let service = index.services[key] else { return nil }
+            return ClusterRecords.service(configuration, service, slices: index.slices(ofService: key))
+        }
+        let workers = keys.count >= Self.parallelThreshold / 4 ? Self.cores : 1
+        guard workers > 1 else { return keys.map(make) }
+        let results = ResultSlots<(ZoneData, problems: [String])?>(count: keys.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for offset in stride(from: worker, to: keys.count, by: workers) {
+                results[offset] = make(keys[offset])
+            }
+        }
+        return results.values.map { $0 ?? nil }
+    }
+
+    static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     /// A snapshot of the current model: the names changed since the last one are compiled,
     /// the shards they fall in rebuilt, every other shard shared.
@@ -139,7 +161,7 @@ public final class SnapshotEngine {
     private func rebuild(_ work: [(key: Int, value: [DNSName])], parallel: Bool) throws(DNSWireError) -> [Rebuilt] {
         let model = self.model
         let shards = self.shards
-        let workers = parallel ? max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), work.count)) : 1
+        let workers = parallel ? min(Self.cores, work.count) : 1
         let results = ResultSlots<Result<Rebuilt, DNSWireError>>(count: work.count)
         let job: @Sendable (Int) -> Void = { worker in
             for offset in stride(from: worker, to: work.count, by: workers) {

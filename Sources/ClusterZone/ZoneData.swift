@@ -1,78 +1,53 @@
 import DNSWire
 
-/// The records of every zone a snapshot serves, by owner name, before they are compiled into
-/// wire answers.
-struct ZoneData {
-    struct Node {
+/// What one object gives the zones: records by owner name, and the names it makes exist or
+/// marks. Ancestors are not here: ``ZoneModel`` keeps them when it adds the part.
+struct ZoneData: Sendable {
+    struct Node: Sendable {
         var rrsets: [UInt16: [Record]] = [:]
         /// An ExternalName service: its SRV is NODATA rather than the CNAME.
         var isExternalName = false
         /// `<ns>.pod.<zone>`: pod names below it are synthesized in insecure mode.
         var isPodNamespace = false
-        /// Named by ``touch(_:)`` itself, not only made as an ancestor of another name.
+        /// Made to exist without records of its own (NODATA rather than NXDOMAIN).
         var isTouched = false
     }
 
-    struct Zone {
+    struct Zone: Sendable {
         var apex: DNSName
         var soa: Record
     }
 
     private(set) var nodes: [DNSName: Node] = [:]
-    private(set) var zones: [Zone] = []
-    /// Apexes of zones held elsewhere: ``touch(_:)`` stops there too (one object's records
-    /// are kept apart from their zone's, see ``ZoneModel``).
-    private let boundaries: Set<DNSName>
 
-    init(boundaries: Set<DNSName> = []) {
-        self.boundaries = boundaries
-    }
-
-    /// Adds a zone; its apex gets its SOA. Returns false when a zone with that apex exists.
-    @discardableResult
-    mutating func addZone(soa: Record, extra: [Record] = []) -> Bool {
-        guard !zones.contains(where: { $0.apex == soa.owner }) else { return false }
-        zones.append(Zone(apex: soa.owner, soa: soa))
+    /// A zone's records: its SOA first, then the rest.
+    mutating func addZone(soa: Record, extra: [Record] = []) {
         add(soa)
         for record in extra { add(record) }
-        return true
     }
 
-    /// Adds a record, and its owner's ancestors up to the zone apex as empty non-terminals.
+    /// Adds a record; the same record twice is kept once.
     mutating func add(_ record: Record) {
-        touch(record.owner)
-        var rrset = nodes[record.owner, default: Node()].rrsets[record.type, default: []]
-        if !rrset.contains(record) {
-            rrset.append(record)
+        modify(record.owner) { node in
+            if node.rrsets[record.type]?.contains(record) != true {
+                node.rrsets[record.type, default: []].append(record)
+            }
         }
-        nodes[record.owner, default: Node()].rrsets[record.type] = rrset
     }
 
-    /// Makes `name` exist (NODATA rather than NXDOMAIN), with its ancestors inside the zone.
+    /// Makes `name` exist (NODATA rather than NXDOMAIN).
     mutating func touch(_ name: DNSName) {
-        defer { nodes[name]?.isTouched = true }
-        var current: DNSName? = name
-        while let node = current, nodes[node] == nil {
-            nodes[node] = Node()
-            if boundaries.contains(node) || zones.contains(where: { $0.apex == node }) { break }
-            current = node.parent
-        }
+        modify(name) { $0.isTouched = true }
     }
 
     mutating func mark(_ name: DNSName, externalName: Bool = false, podNamespace: Bool = false) {
-        touch(name)
-        if externalName { nodes[name]?.isExternalName = true }
-        if podNamespace { nodes[name]?.isPodNamespace = true }
+        modify(name) { node in
+            if externalName { node.isExternalName = true }
+            if podNamespace { node.isPodNamespace = true }
+        }
     }
 
-    /// The index of the zone `name` belongs to: the longest apex it lies under.
-    func zoneIndex(of name: DNSName) -> Int? {
-        var best: Int?
-        for (index, zone) in zones.enumerated() where name.isSubdomain(of: zone.apex) {
-            if best == nil || zone.apex.wire.count > zones[best!].apex.wire.count {
-                best = index
-            }
-        }
-        return best
+    private mutating func modify(_ name: DNSName, _ change: (inout Node) -> Void) {
+        change(&nodes[name, default: Node()])
     }
 }

@@ -65,50 +65,50 @@ struct ZoneModel: Sendable {
             }
             let step: Int32 = adding ? 1 : -1
             if node.isTouched { reference(name, step) }
-            if node.isExternalName {
-                nodes[name, default: Node()].externalNames += Int16(step)
-                reference(name, step)
-            }
-            if node.isPodNamespace {
-                nodes[name, default: Node()].podNamespaces += Int16(step)
-                reference(name, step)
-            }
+            if node.isExternalName { reference(name, step) { $0.externalNames += Int16(step) } }
+            if node.isPodNamespace { reference(name, step) { $0.podNamespaces += Int16(step) } }
         }
     }
 
     private mutating func add(_ record: Record) {
-        nodes[record.owner, default: Node()].rrsets[record.type, default: []].append(record)
+        let (existed, exists) = Self.change(&nodes[record.owner, default: Node()], by: 1) { node in
+            node.rrsets[record.type, default: []].append(record)
+        }
         if record.type == RecordType.soa, let index = zones.firstIndex(where: { $0.apex == record.owner }) {
             zones[index].soa = record
         }
-        reference(record.owner, 1)
+        referenced(record.owner, existed: existed, exists: exists)
     }
 
     private mutating func remove(_ record: Record) {
-        guard var rrset = nodes[record.owner]?.rrsets[record.type], let index = rrset.firstIndex(of: record) else {
-            return
+        guard let index = nodes[record.owner]?.rrsets[record.type]?.firstIndex(of: record) else { return }
+        let (existed, exists) = Self.change(&nodes[record.owner, default: Node()], by: -1) { node in
+            node.rrsets[record.type]!.remove(at: index)
+            if node.rrsets[record.type]!.isEmpty { node.rrsets[record.type] = nil }
         }
-        rrset.remove(at: index)
-        nodes[record.owner]?.rrsets[record.type] = rrset.isEmpty ? nil : rrset
-        reference(record.owner, -1)
+        referenced(record.owner, existed: existed, exists: exists)
     }
 
-    /// Counts a reference to `name`; a name that comes into existence or goes out of it counts
-    /// as one for its parent, up to the zone apex.
-    private mutating func reference(_ name: DNSName, _ step: Int32) {
-        var name = name
-        var step = step
-        while true {
-            dirty.insert(name)
-            var node = nodes[name] ?? Node()
-            let existed = node.references > 0
-            node.references += step
-            let exists = node.references > 0
-            nodes[name] = exists ? node : nil
-            guard existed != exists, !apexes.contains(name), let parent = name.parent else { return }
-            name = parent
-            step = exists ? 1 : -1
-        }
+    /// Counts a reference to `name` (one dictionary access: this runs for every record).
+    private mutating func reference(_ name: DNSName, _ step: Int32, _ change: (inout Node) -> Void = { _ in }) {
+        let (existed, exists) = Self.change(&nodes[name, default: Node()], by: step, change)
+        referenced(name, existed: existed, exists: exists)
+    }
+
+    private static func change(_ node: inout Node, by step: Int32, _ change: (inout Node) -> Void) -> (Bool, Bool) {
+        let existed = node.references > 0
+        change(&node)
+        node.references += step
+        return (existed, node.references > 0)
+    }
+
+    /// After a reference to `name` changed: a name that came into existence or went out of
+    /// it counts as one for its parent, up to the zone apex.
+    private mutating func referenced(_ name: DNSName, existed: Bool, exists: Bool) {
+        dirty.insert(name)
+        if !exists { nodes[name] = nil }
+        guard existed != exists, !apexes.contains(name), let parent = name.parent else { return }
+        reference(parent, exists ? 1 : -1)
     }
 
     /// Marks a name for recompiling though its records did not change (the apex's SOA serial).
