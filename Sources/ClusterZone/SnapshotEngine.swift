@@ -81,10 +81,14 @@ public final class SnapshotEngine {
     /// Keys in order, so records two objects give the same name keep one order run to run.
     private func contribute(_ affected: ClusterIndex.Affected, adding: Bool) {
         let keys = affected.services.sorted()
-        for (key, part) in zip(keys, servicePart(keys)) {
-            guard let (part, lines) = part else { continue }
-            model.apply(part, adding: adding)
-            problems["service/" + key] = adding && !lines.isEmpty ? lines : nil
+        // In chunks: the parts of a whole list at once would double the peak memory.
+        for start in stride(from: 0, to: keys.count, by: 8192) {
+            let chunk = Array(keys[start..<min(start + 8192, keys.count)])
+            for (key, part) in zip(chunk, servicePart(chunk)) {
+                guard let (part, lines) = part else { continue }
+                model.apply(part, adding: adding)
+                problems["service/" + key] = adding && !lines.isEmpty ? lines : nil
+            }
         }
         for key in affected.pods.sorted() {
             guard let pod = index.pods[key] else { continue }
@@ -107,7 +111,7 @@ public final class SnapshotEngine {
             guard let service = index.services[key] else { return nil }
             return ClusterRecords.service(configuration, service, slices: index.slices(ofService: key))
         }
-        let workers = keys.count >= Self.parallelThreshold / 4 ? Self.cores : 1
+        let workers = keys.count >= 1024 ? Self.cores : 1
         guard workers > 1 else { return keys.map(make) }
         let results = ResultSlots<(ZoneData, problems: [String])?>(count: keys.count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
