@@ -52,7 +52,9 @@ struct Listeners: Sendable {
                 port = channel.localAddress?.port ?? port
             }
             let connections = ConnectionCounter(limit: configuration.tcpMaxConnections)
-            let idle = TimeAmount.nanoseconds(Int64(configuration.tcpIdleTimeout.components.seconds) * 1_000_000_000)
+            // Whole seconds and the fraction: a sub-second timeout must not become 0 (never idle).
+            let (seconds, attoseconds) = configuration.tcpIdleTimeout.components
+            let idle = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
             let tcp = try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 256)
@@ -62,6 +64,7 @@ struct Listeners: Sendable {
                         let responder = publisher.responder(for: channel.eventLoop)
                         let forwarder = forwarders?.forwarder(for: channel.eventLoop)
                         try channel.pipeline.syncOperations.addHandlers([
+                            TCPReadGate(),
                             IdleStateHandler(readTimeout: idle),
                             ByteToMessageHandler(TCPFrameDecoder()),
                             TCPQueryHandler(
