@@ -89,7 +89,7 @@ struct HostileInputTests {
                 HostileRequest(
                     "body shorter than Content-Length",
                     RawHTTP.request("POST", Self.services, body: Array(valid.utf8.prefix(20)), contentLength: valid.utf8.count),
-                    codes: [400], truncated: true),
+                    codes: [400], halfClose: true),
             ]
             // The valid body cut at every point: never valid JSON, never stored.
             for cut in stride(from: 1, to: valid.utf8.count, by: 3) {
