@@ -27,6 +27,30 @@ struct Listeners: Sendable {
         forwarders: Forwarders?, counters: LoopCounters, queryLog: QueryLog?, configuration: ServerConfiguration,
         logger: Logger
     ) async throws -> Listeners {
+        // With port 0 the first UDP socket picks the port and TCP must take the same number,
+        // which any TCP socket on the machine may hold already (a client's ephemeral port):
+        // then try again with another port instead of failing to start.
+        var attempt = 1
+        while true {
+            do {
+                return try await bindOnce(
+                    address, group: group, publisher: publisher, forwarders: forwarders, counters: counters,
+                    queryLog: queryLog, configuration: configuration, logger: logger)
+            } catch let error as IOError where address.port == 0 && error.errnoCode == EADDRINUSE && attempt < 10 {
+                attempt += 1
+                logger.debug("the port picked for --dns \(address.host):0 is taken for TCP, picking another")
+            } catch {
+                throw ServerError.bind(flag: "--dns", address: address, reason: Self.reason(error))
+            }
+        }
+    }
+
+    /// Binds every socket once; on failure closes what it bound and throws the socket error.
+    private static func bindOnce(
+        _ address: HostPort, group: MultiThreadedEventLoopGroup, publisher: SnapshotPublisher,
+        forwarders: Forwarders?, counters: LoopCounters, queryLog: QueryLog?, configuration: ServerConfiguration,
+        logger: Logger
+    ) async throws -> Listeners {
         var port = address.port
         var udp: [any Channel] = []
         do {
@@ -77,7 +101,7 @@ struct Listeners: Sendable {
             return Listeners(udp: udp, tcp: tcp, connections: connections)
         } catch {
             for channel in udp { try? await channel.close() }
-            throw ServerError.bind(flag: "--dns", address: address, reason: Self.reason(error))
+            throw error
         }
     }
 
