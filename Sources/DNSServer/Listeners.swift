@@ -27,6 +27,30 @@ struct Listeners: Sendable {
         forwarders: Forwarders?, counters: LoopCounters, queryLog: QueryLog?, configuration: ServerConfiguration,
         logger: Logger
     ) async throws -> Listeners {
+        // With port 0 the first UDP socket picks the port and TCP must take the same number,
+        // which any TCP socket on the machine may hold already (a client's ephemeral port):
+        // then try again with another port instead of failing to start.
+        var attempt = 1
+        while true {
+            do {
+                return try await bindOnce(
+                    address, group: group, publisher: publisher, forwarders: forwarders, counters: counters,
+                    queryLog: queryLog, configuration: configuration, logger: logger)
+            } catch let error as IOError where address.port == 0 && error.errnoCode == EADDRINUSE && attempt < 10 {
+                attempt += 1
+                logger.debug("the port picked for --dns \(address.host):0 is taken for TCP, picking another")
+            } catch {
+                throw ServerError.bind(flag: "--dns", address: address, reason: Self.reason(error))
+            }
+        }
+    }
+
+    /// Binds every socket once; on failure closes what it bound and throws the socket error.
+    private static func bindOnce(
+        _ address: HostPort, group: MultiThreadedEventLoopGroup, publisher: SnapshotPublisher,
+        forwarders: Forwarders?, counters: LoopCounters, queryLog: QueryLog?, configuration: ServerConfiguration,
+        logger: Logger
+    ) async throws -> Listeners {
         var port = address.port
         var udp: [any Channel] = []
         do {
@@ -55,7 +79,9 @@ struct Listeners: Sendable {
                 port = channel.localAddress?.port ?? port
             }
             let connections = ConnectionCounter(limit: configuration.tcpMaxConnections)
-            let idle = TimeAmount.nanoseconds(Int64(configuration.tcpIdleTimeout.components.seconds) * 1_000_000_000)
+            // Whole seconds and the fraction: a sub-second timeout must not become 0 (never idle).
+            let (seconds, attoseconds) = configuration.tcpIdleTimeout.components
+            let idle = TimeAmount.nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
             let tcp = try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .serverChannelOption(.backlog, value: 256)
@@ -65,6 +91,7 @@ struct Listeners: Sendable {
                         let responder = publisher.responder(for: channel.eventLoop)
                         let forwarder = forwarders?.forwarder(for: channel.eventLoop)
                         try channel.pipeline.syncOperations.addHandlers([
+                            TCPReadGate(),
                             IdleStateHandler(readTimeout: idle),
                             ByteToMessageHandler(TCPFrameDecoder()),
                             TCPQueryHandler(
@@ -77,7 +104,7 @@ struct Listeners: Sendable {
             return Listeners(udp: udp, tcp: tcp, connections: connections)
         } catch {
             for channel in udp { try? await channel.close() }
-            throw ServerError.bind(flag: "--dns", address: address, reason: Self.reason(error))
+            throw error
         }
     }
 

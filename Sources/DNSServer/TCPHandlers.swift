@@ -115,6 +115,36 @@ final class TCPQueryHandler: ChannelInboundHandler {
     }
 }
 
+/// Stops reading from a connection while its answers are not being read: a client that
+/// pipelines queries and never reads its answers would otherwise make the server buffer
+/// answers without bound. Reading resumes once the socket takes writes again; a client that
+/// never reads sends nothing more we read, so the idle timeout closes it.
+final class TCPReadGate: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// A read was asked for while the channel was not writable: issue it when it is again.
+    private var readHeld = false
+
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable && readHeld {
+            readHeld = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+}
+
 /// Open TCP connections across all loops, against the cap.
 final class ConnectionCounter: Sendable {
     private let count = Atomic<Int>(0)

@@ -88,6 +88,12 @@ struct ClusterDNSCommand: AsyncParsableCommand {
     @Option(help: "Forwarded queries waiting for an upstream at once; beyond it REFUSED (env CLUSTERDNS_MAX_IN_FLIGHT).")
     var maxInFlight = Int(env("MAX_IN_FLIGHT", "1000")) ?? -1
 
+    @Option(help: "TCP connections open at once; more are closed as soon as they are accepted (env CLUSTERDNS_TCP_MAX_CONNECTIONS).")
+    var tcpMaxConnections = Int(env("TCP_MAX_CONNECTIONS", "1000")) ?? -1
+
+    @Option(help: "Seconds a TCP connection may send nothing before it is closed (env CLUSTERDNS_TCP_IDLE_TIMEOUT).")
+    var tcpIdleTimeout = Double(env("TCP_IDLE_TIMEOUT", "10")) ?? -1
+
     @Option(help: "HTTP address of /health, /ready and /metrics (env CLUSTERDNS_HTTP).")
     var http = env("HTTP", "127.0.0.1:9153")
 
@@ -113,6 +119,12 @@ struct ClusterDNSCommand: AsyncParsableCommand {
         }
         guard (512...65535).contains(udpSize) else { throw ValidationError("--udp-size must be 512-65535") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be 1-256") }
+        guard (1...1_000_000).contains(tcpMaxConnections) else {
+            throw ValidationError("--tcp-max-connections must be 1-1000000")
+        }
+        guard tcpIdleTimeout >= 0.1 && tcpIdleTimeout <= 3600 else {
+            throw ValidationError("--tcp-idle-timeout must be 0.1-3600 seconds")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         guard (try? DNSName(zone)) != nil else { throw ValidationError("--zone '\(zone)' is not a domain name") }
         if upstream != ["none"] {

@@ -80,7 +80,8 @@ struct Wiring {
         guard let dns = HostPort(command.dns) else { throw ServerError.configuration("--dns \(command.dns): expected HOST:PORT") }
         return ServerConfiguration(
             dns: dns, zone: zone, udpSize: command.udpSize, zonesDirectory: command.zonesDir,
-            manifests: manifests, threads: command.threads, forwarding: command.forwarding(logger: logger),
+            manifests: manifests, threads: command.threads, tcpMaxConnections: command.tcpMaxConnections,
+            tcpIdleTimeout: .milliseconds(Int64(command.tcpIdleTimeout * 1000)), forwarding: command.forwarding(logger: logger),
             logQueries: command.logQueries)
     }
 

@@ -84,7 +84,7 @@ final class LoopbackSocket {
     }
 
     /// Connects to 127.0.0.1:`port`; receives give up after `timeoutMilliseconds`.
-    private func connect(port: Int, timeoutMilliseconds: Int) throws {
+    func connect(port: Int, timeoutMilliseconds: Int) throws {
         var address = Self.loopback(port: port)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -100,7 +100,7 @@ final class LoopbackSocket {
     }
 
     /// Reads exactly `count` bytes; a timeout or a closed connection before that throws.
-    private func receiveExactly(_ count: Int) throws -> [UInt8] {
+    func receiveExactly(_ count: Int) throws -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {

@@ -18,6 +18,12 @@ enum Admission {
         _ body: inout JSONValue, _ resource: KubeResource, pathNamespace: String?, pathName: String?
     ) throws(RegistryError) -> Identity {
         guard case .object = body else { throw .badRequest("the request body must be a JSON object") }
+        // A field of the wrong type is a bad request, as the API server's decoder makes it.
+        for field in ["kind", "apiVersion"] {
+            if let value = body[field], value != .null, value.stringValue == nil {
+                throw .badRequest("\(resource.kind) in version \"v1\" cannot be handled: \(field) must be a string")
+            }
+        }
         if let kind = body["kind"]?.stringValue, !kind.isEmpty, kind != resource.kind {
             throw .badRequest("the body is a \(kind) but the path is for \(resource.rawValue)")
         }
@@ -28,6 +34,11 @@ enum Admission {
         body["apiVersion"] = .string(resource.apiVersion)
         var metadata = body["metadata"] ?? [:]
         guard case .object = metadata else { throw .badRequest("metadata must be a JSON object") }
+        for field in ["name", "namespace", "generateName", "resourceVersion"] {
+            if let value = metadata[field], value != .null, value.stringValue == nil {
+                throw .badRequest("\(resource.kind) in version \"v1\" cannot be handled: metadata.\(field) must be a string")
+            }
+        }
 
         var namespace = ""
         if resource.isNamespaced {
@@ -82,7 +93,9 @@ enum Admission {
         var errors = identity.errors
         switch resource {
         case .namespaces:
-            break
+            // Nothing to validate beyond the name, but the body must read as a Namespace: the DNS
+            // feed decodes it so, and one it cannot read would stop the feed for every object.
+            _ = try decode(Namespace.self, body, resource)
         case .services:
             try ServiceAdmission(identity: identity, cidr: cidr).admit(&body, old: old, db: db)
         case .endpointSlices:

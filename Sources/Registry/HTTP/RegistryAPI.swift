@@ -136,11 +136,19 @@ struct RegistryAPI: HTTPResponder {
             throw RegistryError.bodyTooLarge(limit: limit)
         }
         var collected = ByteBuffer()
-        for try await chunk in request.body {
-            guard collected.readableBytes + chunk.readableBytes <= limit else {
-                throw RegistryError.bodyTooLarge(limit: limit)
+        do {
+            for try await chunk in request.body {
+                guard collected.readableBytes + chunk.readableBytes <= limit else {
+                    throw RegistryError.bodyTooLarge(limit: limit)
+                }
+                collected.writeImmutableBuffer(chunk)
             }
-            collected.writeImmutableBuffer(chunk)
+        } catch let error as RegistryError {
+            throw error
+        } catch {
+            // The client's doing (a body shorter than its Content-Length, broken chunking), not
+            // the store's: a 400, never the 500 of `RegistryError.from`.
+            throw RegistryError.badRequest("the request body could not be read: \(error)")
         }
         guard collected.readableBytes > 0 else { return nil }
         return try RegistryJSON.parse(Data(collected.readableBytesView))

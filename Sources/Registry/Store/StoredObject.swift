@@ -47,12 +47,59 @@ enum RegistryJSON {
         return try encoder.encode(value)
     }
 
-    /// Decodes a request body into a JSON tree; a body that is not JSON is a bad request.
+    /// How deeply a request body may nest arrays and objects. Kubernetes objects of the kinds
+    /// served here nest about 10 levels; the limit leaves room for unknown fields while keeping
+    /// every stored object readable by clients whose decoders stop at 512 levels (Foundation's)
+    /// once it is wrapped in a watch event or a list, and keeps the recursive decoding of a
+    /// `JSONValue` far from the end of a thread's stack.
+    static let maxDepth = 100
+
+    /// Decodes a request body into a JSON tree; a body that is not JSON, or nests deeper than
+    /// `maxDepth`, is a bad request.
     static func parse(_ data: Data) throws(RegistryError) -> JSONValue {
+        // Checked before decoding, with a loop and no recursion: 100,000 `[` cost one pass.
+        if let offset = depthExceeded(data, limit: maxDepth) {
+            throw .badRequest(
+                "the request body is not valid JSON: nested more than \(maxDepth) levels deep (at byte \(offset))")
+        }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: data)
         } catch {
             throw .badRequest("the request body is not valid JSON: \(describe(error))")
+        }
+    }
+
+    /// The offset of the first `[` or `{` that opens level `limit + 1`, outside strings; nil
+    /// when the data never nests that deep. Only nesting is looked at: the decoder judges the rest.
+    static func depthExceeded(_ data: Data, limit: Int) -> Int? {
+        data.withUnsafeBytes { bytes -> Int? in
+            var depth = 0
+            var inString = false
+            var escaped = false
+            for (offset, byte) in bytes.enumerated() {
+                if inString {
+                    if escaped {
+                        escaped = false
+                    } else if byte == UInt8(ascii: "\\") {
+                        escaped = true
+                    } else if byte == UInt8(ascii: "\"") {
+                        inString = false
+                    }
+                    continue
+                }
+                switch byte {
+                case UInt8(ascii: "\""):
+                    inString = true
+                case UInt8(ascii: "["), UInt8(ascii: "{"):
+                    depth += 1
+                    if depth > limit { return offset }
+                case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                    depth -= 1
+                default:
+                    break
+                }
+            }
+            return nil
         }
     }
 
