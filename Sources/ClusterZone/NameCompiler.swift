@@ -33,7 +33,7 @@ struct NameCompiler {
             }
             entry.fallback = Int32(try shard.compiler.compile(name: name, type: RecordType.cname, answer: [cname]))
         } else {
-            for type in node.rrsets.keys.sorted() {
+            for type in node.types {
                 let records = node.records(type)
                 // SRV and NS targets are names of the same object (a service's own names, the
                 // apex's name server), recompiled with it: no dependency to record.

@@ -4,7 +4,7 @@ import DNSWire
 /// marks. Ancestors are not here: ``ZoneModel`` keeps them when it adds the part.
 struct ZoneData: Sendable {
     struct Node: Sendable {
-        var rrsets: [UInt16: [Record]] = [:]
+        var records: [Record] = []
         /// An ExternalName service: its SRV is NODATA rather than the CNAME.
         var isExternalName = false
         /// `<ns>.pod.<zone>`: pod names below it are synthesized in insecure mode.
@@ -29,9 +29,7 @@ struct ZoneData: Sendable {
     /// Adds a record; the same record twice is kept once.
     mutating func add(_ record: Record) {
         modify(record.owner) { node in
-            if node.rrsets[record.type]?.contains(record) != true {
-                node.rrsets[record.type, default: []].append(record)
-            }
+            if !node.records.contains(record) { node.records.append(record) }
         }
     }
 

@@ -6,9 +6,10 @@ import DNSWire
 /// what lets a registry write cost work in proportion to what it changed (``SnapshotEngine``).
 struct ZoneModel: Sendable {
     struct Node: Sendable {
-        /// Each RRset is a multiset: two objects may give the same record (a pod address in two
-        /// headless services), and it stays until both are gone. Answers hold it once.
-        var rrsets: [UInt16: [Record]] = [:]
+        /// Every record of the name, all types in one array (a name has few): a multiset, as
+        /// two objects may give the same record (a pod address in two headless services),
+        /// which stays until both are gone. Answers hold it once.
+        var all: [Record] = []
         /// Records, touches and marks given to this name, plus its children that exist: the
         /// name exists (NODATA rather than NXDOMAIN) while this is above zero.
         var references: Int32 = 0
@@ -24,11 +25,18 @@ struct ZoneModel: Sendable {
         /// ones several objects add different records to, by target, so the bytes do not
         /// depend on the order the objects came in.
         func records(_ type: UInt16) -> [Record] {
-            guard let records = rrsets[type] else { return [] }
+            let records = all.filter { $0.type == type }
             guard records.count > 1 else { return records }
             let unique = Self.unique(records)
             guard type == RecordType.ptr else { return unique }
             return unique.sorted { ($0.data.target ?? .root) < ($1.data.target ?? .root) }
+        }
+
+        /// The types the name has records of, in numeric order.
+        var types: [UInt16] {
+            var types: [UInt16] = []
+            for record in all where !types.contains(record.type) { types.append(record.type) }
+            return types.sorted()
         }
 
         static func unique(_ records: [Record]) -> [Record] {
@@ -58,10 +66,8 @@ struct ZoneModel: Sendable {
     /// or marks. Ancestors that `part` made only on the way up are the model's own business.
     mutating func apply(_ part: ZoneData, adding: Bool) {
         for (name, node) in part.nodes {
-            for (_, records) in node.rrsets {
-                for record in records {
-                    if adding { add(record) } else { remove(record) }
-                }
+            for record in node.records {
+                if adding { add(record) } else { remove(record) }
             }
             let step: Int32 = adding ? 1 : -1
             if node.isTouched { reference(name, step) }
@@ -72,7 +78,7 @@ struct ZoneModel: Sendable {
 
     private mutating func add(_ record: Record) {
         let (existed, exists) = Self.change(&nodes[record.owner, default: Node()], by: 1) { node in
-            node.rrsets[record.type, default: []].append(record)
+            node.all.append(record)
         }
         if record.type == RecordType.soa, let index = zones.firstIndex(where: { $0.apex == record.owner }) {
             zones[index].soa = record
@@ -81,10 +87,9 @@ struct ZoneModel: Sendable {
     }
 
     private mutating func remove(_ record: Record) {
-        guard let index = nodes[record.owner]?.rrsets[record.type]?.firstIndex(of: record) else { return }
+        guard let index = nodes[record.owner]?.all.firstIndex(of: record) else { return }
         let (existed, exists) = Self.change(&nodes[record.owner, default: Node()], by: -1) { node in
-            node.rrsets[record.type]!.remove(at: index)
-            if node.rrsets[record.type]!.isEmpty { node.rrsets[record.type] = nil }
+            node.all.remove(at: index)
         }
         referenced(record.owner, existed: existed, exists: exists)
     }
