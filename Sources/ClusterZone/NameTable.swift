@@ -16,6 +16,8 @@ struct NameTable: Sendable {
 
     var count: Int { starts.count }
 
+    var byteCount: Int { slots.capacity * 4 + arena.capacity + starts.capacity * 4 + lengths.capacity }
+
     /// Inserts a name that is not in the table yet; returns its entry number.
     mutating func insert(_ wire: [UInt8]) -> Int {
         let entry = starts.count

@@ -27,6 +27,14 @@ final class ZoneShard: Sendable {
 
     var count: Int { entries.count }
 
+    /// Bytes held by the shard's arrays (what the snapshot's answers cost in memory).
+    var byteCount: Int {
+        table.byteCount + entries.capacity * MemoryLayout<NameEntry>.stride
+            + types.capacity * MemoryLayout<TypeAnswer>.stride
+            + answers.capacity * MemoryLayout<CompiledAnswer>.stride + bytes.capacity
+            + cuts.capacity * MemoryLayout<Cut>.stride
+    }
+
     /// The compiled answer of `entry` for `type`, nil for NODATA.
     @inline(__always)
     func answer(_ entry: NameEntry, type: UInt16) -> CompiledAnswer? {

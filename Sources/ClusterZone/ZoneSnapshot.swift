@@ -26,6 +26,9 @@ public final class ZoneSnapshot: Sendable {
     /// Names compiled for this snapshot (the rest were copied or shared): what a change cost.
     public let compiledNames: Int
 
+    /// Bytes of prebuilt answers and name tables, over all shards.
+    public var byteCount: Int { shards.reduce(0) { $0 + $1.byteCount } }
+
     /// Pod addresses whose namespace autopath knows.
     public var autopathClientCount: Int { clients.count }
 

@@ -86,6 +86,7 @@ public struct DNSServer: Sendable {
         logger.info("serving DNS", metadata: [
             "dns.listen": "\(bound)", "dns.zone": "\(configuration.zone.zone)",
             "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
+            "dns.answerBytes": "\(snapshot.byteCount)",
             "dns.autopath": "\(configuration.zone.autopath ? "on, \(snapshot.autopathClientCount) pod addresses" : "off")",
             "dns.upstreams": "\(forwarding.upstreams.map(\.description).joined(separator: ","))",
         ])
