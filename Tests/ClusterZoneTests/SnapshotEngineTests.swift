@@ -12,7 +12,7 @@ struct SnapshotEngineTests {
 
     @Test(arguments: [1, 2, 3, 4])
     func incrementalSnapshotsAnswerLikeWholeBuilds(seed: UInt64) throws {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix(seed: seed)
         let configuration = try ZoneConfiguration(
             zone: DNSName("cluster.local"), ttl: 5, pods: seed % 2 == 0 ? .verified : .insecure, autopath: true)
         let engine = try SnapshotEngine(configuration: configuration)
@@ -128,7 +128,7 @@ enum RandomCluster {
         20 + state.services.count * 4 + state.endpointSlices.count * 4 + state.namespaceNames.count * 2
     }
 
-    static func change(_ delta: inout ClusterDelta, state: ClusterState, using random: inout SeededRandom) {
+    static func change(_ delta: inout ClusterDelta, state: ClusterState, using random: inout SplitMix) {
         let namespace = namespaces.randomElement(using: &random)!
         let service = services.randomElement(using: &random)!
         let key = "\(namespace)/\(service)"
@@ -159,7 +159,7 @@ enum RandomCluster {
             """)
     }
 
-    static func randomService(_ name: String, _ namespace: String, using random: inout SeededRandom) -> Service {
+    static func randomService(_ name: String, _ namespace: String, using random: inout SplitMix) -> Service {
         let last = Int.random(in: 1...6, using: &random)
         let ports = Bool.random(using: &random)
             ? #"[{"name":"http","port":80,"protocol":"TCP"},{"name":"dns","port":53,"protocol":"UDP"}]"#
@@ -186,7 +186,7 @@ enum RandomCluster {
         }
     }
 
-    static func randomSlice(_ service: String, _ namespace: String, using random: inout SeededRandom) -> EndpointSlice {
+    static func randomSlice(_ service: String, _ namespace: String, using random: inout SplitMix) -> EndpointSlice {
         var endpoints: [String] = []
         for index in 0..<Int.random(in: 0...3, using: &random) {
             let last = Int.random(in: 1...6, using: &random)
@@ -205,7 +205,7 @@ enum RandomCluster {
             """)
     }
 
-    static func randomPod(_ namespace: String, using random: inout SeededRandom) -> Pod {
+    static func randomPod(_ namespace: String, using random: inout SplitMix) -> Pod {
         let last = Int.random(in: 1...6, using: &random)
         return decode(Pod.self, """
             {"metadata":{"name":"p\(last)","namespace":"\(namespace)"},
@@ -215,22 +215,5 @@ enum RandomCluster {
 
     static func decode<T: Decodable>(_ type: T.Type, _ json: String) -> T {
         try! JSONDecoder().decode(T.self, from: Data(json.utf8))
-    }
-}
-
-/// SplitMix64: the same sequence for a seed on every machine.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
