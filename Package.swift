@@ -123,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "registry-dev",
             dependencies: [
-                "Registry",
+                "Registry", "ClusterModel",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -87,7 +87,7 @@ public struct Manifest: Sendable {
         return documents
     }
 
-    private static func describe(_ error: any Error) -> String {
+    static func describe(_ error: any Error) -> String {
         if let invalid = error as? InvalidObject {
             return "invalid \(invalid.kind): \(describe(invalid.error))"
         }

@@ -6,23 +6,29 @@ extension RegistryStore {
     /// Validates and stores a new object; returns it as stored (with version, uid, defaults).
     func create(_ resource: KubeResource, namespace: String?, body: JSONValue) async throws -> StoredObject {
         try await pool.write { db in
-            var body = body
-            let identity = try Admission.prepareMetadata(&body, resource, pathNamespace: namespace, pathName: nil)
-            try Self.requireNamespace(db, resource, identity.namespace)
-            if try Self.fetchObject(db, resource, namespace: identity.namespace, name: identity.name) != nil {
-                throw RegistryError.alreadyExists(resource, name: identity.name)
-            }
-            try Admission.admit(&body, resource, identity: identity, old: nil, db: db, cidr: self.serviceCIDR)
-            let version = try Self.nextVersion(db)
-            var metadata = body["metadata"] ?? [:]
-            metadata["resourceVersion"] = .string(String(version))
-            metadata["uid"] = .string(UUID().uuidString.lowercased())
-            metadata["creationTimestamp"] = .string(Date().formatted(.iso8601))
-            body["metadata"] = metadata
-            let object = try Self.save(db, resource, identity, version, body)
+            let object = try self.insert(db, resource, namespace: namespace, body: body)
             try self.record(db, [WatchEvent(type: .added, object: object)])
             return object
         }
+    }
+
+    /// `create` inside a transaction the caller owns, without recording the event (a bulk
+    /// import records a whole batch at once): validation, admission, version, identity, row.
+    func insert(_ db: Database, _ resource: KubeResource, namespace: String?, body: JSONValue) throws -> StoredObject {
+        var body = body
+        let identity = try Admission.prepareMetadata(&body, resource, pathNamespace: namespace, pathName: nil)
+        try Self.requireNamespace(db, resource, identity.namespace)
+        if try Self.fetchObject(db, resource, namespace: identity.namespace, name: identity.name) != nil {
+            throw RegistryError.alreadyExists(resource, name: identity.name)
+        }
+        try Admission.admit(&body, resource, identity: identity, old: nil, db: db, cidr: serviceCIDR)
+        let version = try Self.nextVersion(db)
+        var metadata = body["metadata"] ?? [:]
+        metadata["resourceVersion"] = .string(String(version))
+        metadata["uid"] = .string(UUID().uuidString.lowercased())
+        metadata["creationTimestamp"] = .string(Date().formatted(.iso8601))
+        body["metadata"] = metadata
+        return try Self.save(db, resource, identity, version, body)
     }
 
     /// Replaces or patches an object. A `metadata.resourceVersion` in the new body must match the
@@ -32,37 +38,44 @@ extension RegistryStore {
         -> StoredObject
     {
         try await pool.write { db in
-            let key = resource.isNamespaced ? (namespace ?? "default") : ""
-            guard let old = try Self.fetchObject(db, resource, namespace: key, name: name) else {
-                throw RegistryError.notFound(resource, name: name)
-            }
-            var body: JSONValue
-            switch change {
-            case .replace(let replacement):
-                body = replacement
-            case .mergePatch(let patch):
-                body = try JSONDecoder().decode(JSONValue.self, from: old.json).merging(patch)
-            }
-            let identity = try Admission.prepareMetadata(&body, resource, pathNamespace: namespace, pathName: name)
-            var metadata = body["metadata"] ?? [:]
-            if let given = metadata["resourceVersion"]?.stringValue, !given.isEmpty,
-               given != String(old.resourceVersion)
-            {
-                throw RegistryError.conflict(resource, name: identity.name)
-            }
-            try Admission.admit(&body, resource, identity: identity, old: old, db: db, cidr: self.serviceCIDR)
-            // The server owns uid and creation time: an update cannot change them.
-            let oldMetadata = try JSONDecoder().decode(JSONValue.self, from: old.json)["metadata"]
-            metadata = body["metadata"] ?? [:]
-            metadata["uid"] = oldMetadata?["uid"]
-            metadata["creationTimestamp"] = oldMetadata?["creationTimestamp"]
-            let version = try Self.nextVersion(db)
-            metadata["resourceVersion"] = .string(String(version))
-            body["metadata"] = metadata
-            let object = try Self.save(db, resource, identity, version, body)
+            let object = try self.replace(db, resource, namespace: namespace, name: name, change: change)
             try self.record(db, [WatchEvent(type: .modified, object: object)])
             return object
         }
+    }
+
+    /// `update` inside a transaction the caller owns, without recording the event.
+    func replace(_ db: Database, _ resource: KubeResource, namespace: String?, name: String, change: ObjectChange)
+        throws -> StoredObject
+    {
+        let key = resource.isNamespaced ? (namespace ?? "default") : ""
+        guard let old = try Self.fetchObject(db, resource, namespace: key, name: name) else {
+            throw RegistryError.notFound(resource, name: name)
+        }
+        var body: JSONValue
+        switch change {
+        case .replace(let replacement):
+            body = replacement
+        case .mergePatch(let patch):
+            body = try JSONDecoder().decode(JSONValue.self, from: old.json).merging(patch)
+        }
+        let identity = try Admission.prepareMetadata(&body, resource, pathNamespace: namespace, pathName: name)
+        var metadata = body["metadata"] ?? [:]
+        if let given = metadata["resourceVersion"]?.stringValue, !given.isEmpty,
+           given != String(old.resourceVersion)
+        {
+            throw RegistryError.conflict(resource, name: identity.name)
+        }
+        try Admission.admit(&body, resource, identity: identity, old: old, db: db, cidr: serviceCIDR)
+        // The server owns uid and creation time: an update cannot change them.
+        let oldMetadata = try JSONDecoder().decode(JSONValue.self, from: old.json)["metadata"]
+        metadata = body["metadata"] ?? [:]
+        metadata["uid"] = oldMetadata?["uid"]
+        metadata["creationTimestamp"] = oldMetadata?["creationTimestamp"]
+        let version = try Self.nextVersion(db)
+        metadata["resourceVersion"] = .string(String(version))
+        body["metadata"] = metadata
+        return try Self.save(db, resource, identity, version, body)
     }
 
     /// Deletes an object (a namespace with everything in it) and returns its last state.
@@ -145,7 +158,7 @@ extension RegistryStore {
 
     /// Appends events to the history, trims it to `historyLimit`, and hands them to the watches
     /// once the transaction has committed (never for a rolled-back write).
-    private func record(_ db: Database, _ events: [WatchEvent]) throws {
+    func record(_ db: Database, _ events: [WatchEvent]) throws {
         for event in events {
             try db.execute(
                 sql: "INSERT INTO events (resourceVersion, type, resource, namespace, name, json) VALUES (?, ?, ?, ?, ?, ?)",
