@@ -54,6 +54,12 @@ struct AnswerCompiler {
         return answers.count - 1
     }
 
+    mutating func reserve(answers: Int, bytes: Int, cuts: Int) {
+        self.answers.reserveCapacity(answers)
+        self.bytes.reserveCapacity(bytes)
+        self.cuts.reserveCapacity(cuts)
+    }
+
     /// Copies answer `index` of `shard`, bytes as they are; returns its new number.
     mutating func copy(_ index: Int, of shard: ZoneShard) -> Int {
         var answer = shard.answers[index]

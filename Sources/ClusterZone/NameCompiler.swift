@@ -43,7 +43,7 @@ struct NameCompiler {
             }
         }
         entry.typesCount = UInt16(shard.types.count - Int(entry.typesStart))
-        shard.insert(name.wire, entry: entry)
+        shard.insert(name.wire[...], entry: entry)
         return read
     }
 

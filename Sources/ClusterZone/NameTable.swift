@@ -7,19 +7,23 @@ struct NameTable: Sendable {
     private var starts: [UInt32] = []
     private var lengths: [UInt8] = []
 
-    init(capacity: Int) {
+    init(capacity: Int, arenaCapacity: Int = 0) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = Array(repeating: -1, count: size)
         mask = size - 1
+        starts.reserveCapacity(capacity)
+        lengths.reserveCapacity(capacity)
+        arena.reserveCapacity(arenaCapacity)
     }
 
     var count: Int { starts.count }
+    var arenaCount: Int { arena.count }
 
     var byteCount: Int { slots.capacity * 4 + arena.capacity + starts.capacity * 4 + lengths.capacity }
 
     /// Inserts a name that is not in the table yet; returns its entry number.
-    mutating func insert(_ wire: [UInt8]) -> Int {
+    mutating func insert(_ wire: ArraySlice<UInt8>) -> Int {
         let entry = starts.count
         starts.append(UInt32(arena.count))
         lengths.append(UInt8(wire.count - 1))

@@ -25,6 +25,12 @@ public final class SnapshotEngine {
     private var staticProblems: [String] = []
     private var problems: [String: [String]] = [:]
     private var apexPart: ZoneData?
+    private var apexSerial: UInt32 = 0
+    private var apexGiven = ContinuousClock.now
+    private var kubeDNSChanged = false
+    /// Changes were served under the previous serial: the owner should ask for a snapshot
+    /// again within a second, so the serial catches up after the last write of a burst.
+    public private(set) var serialBehind = false
     private var shards: [ZoneShard]
     private let templates: ZoneSnapshot.Templates
 
@@ -66,6 +72,7 @@ public final class SnapshotEngine {
     /// are taken away as they were and added as they are now.
     public func apply(_ delta: ClusterDelta) {
         guard !delta.isEmpty else { return }
+        if delta.services[ClusterRecords.kubeDNSKey] != nil { kubeDNSChanged = true }
         let affected = index.affected(by: delta)
         contribute(affected, adding: false)
         let namespacesBefore = affected.namespaces.filter { index.namespaceExists($0) }
@@ -130,12 +137,23 @@ public final class SnapshotEngine {
     /// A snapshot of the current model: the names changed since the last one are compiled,
     /// the shards they fall in rebuilt, every other shard shared.
     public func snapshot(serial: UInt32, synced: Bool) throws(DNSWireError) -> ZoneSnapshot {
-        // The apex carries the serial and kube-dns's address: it is given again every time.
-        if let apexPart { model.apply(apexPart, adding: false) }
-        let apex = ClusterRecords.apex(configuration, serial: serial, kubeDNS: index.services[ClusterRecords.kubeDNSKey])
-        model.apply(apex, adding: true)
-        apexPart = apex
-        model.touchDirty(configuration.zone)
+        // The apex carries the SOA serial and kube-dns's address. It is given again when
+        // kube-dns changed, and for other changes at most once a second: each time rebuilds
+        // the shards of its eight names, a cost a burst of writes should not pay every time.
+        let now = ContinuousClock.now
+        if apexPart == nil || kubeDNSChanged || ((model.hasChanges || serialBehind) && now - apexGiven >= .seconds(1)) {
+            if let apexPart { model.apply(apexPart, adding: false) }
+            let apex = ClusterRecords.apex(
+                configuration, serial: serial, kubeDNS: index.services[ClusterRecords.kubeDNSKey])
+            model.apply(apex, adding: true)
+            apexPart = apex
+            apexSerial = serial
+            apexGiven = now
+            kubeDNSChanged = false
+            serialBehind = false
+        } else if model.hasChanges {
+            serialBehind = true
+        }
 
         let dirty = model.takeDirty()
         reshard(for: model.nodes.count)
@@ -155,7 +173,7 @@ public final class SnapshotEngine {
         let (clientMap, clientProblems) = configuration.autopath ? clients.take() : (ClientNamespaces.empty, [])
         let lines = staticProblems + problems.keys.sorted().flatMap { problems[$0]! } + clientProblems
         return ZoneSnapshot(
-            shards: shards, zones: try zoneInfos(), templates: templates, serial: serial, synced: synced,
+            shards: shards, zones: try zoneInfos(), templates: templates, serial: apexSerial, synced: synced,
             pods: configuration.pods, problems: lines, clients: clientMap, ttl: configuration.ttl,
             compiledNames: dirty.count)
     }
@@ -207,9 +225,13 @@ public final class SnapshotEngine {
 
     /// One shard: its names that did not change copied, the changed ones compiled anew.
     private static func rebuild(_ old: ZoneShard, names: [DNSName], model: ZoneModel) throws(DNSWireError) -> Rebuilt {
-        let changed = Set(names.map(\.wire))
-        var builder = ShardBuilder(capacity: old.count + names.count)
-        for entry in 0..<old.count where !changed.contains(Array(old.table.name(entry))) {
+        var changed = [Bool](repeating: false, count: old.count)
+        for name in names {
+            let entry = name.wire.withUnsafeBytes { old.table.find($0, hash: NameTable.hash($0)) }
+            if let entry { changed[entry] = true }
+        }
+        var builder = ShardBuilder(copying: old, extra: names.count)
+        for entry in 0..<old.count where !changed[entry] {
             builder.copy(entry, of: old)
         }
         let compiler = NameCompiler(model: model)

@@ -116,10 +116,8 @@ struct ZoneModel: Sendable {
         reference(parent, exists ? 1 : -1)
     }
 
-    /// Marks a name for recompiling though its records did not change (the apex's SOA serial).
-    mutating func touchDirty(_ name: DNSName) {
-        dirty.insert(name)
-    }
+    /// Names changed since the last ``takeDirty()``.
+    var hasChanges: Bool { !dirty.isEmpty }
 
     /// `name`'s answers were built from `read`'s records.
     mutating func record(_ name: DNSName, reads read: DNSName) {

@@ -60,8 +60,18 @@ struct ShardBuilder {
         entries.reserveCapacity(capacity)
     }
 
+    /// Room for `old`'s names and `extra` more, so copying a shard grows no array.
+    init(copying old: ZoneShard, extra: Int) {
+        let capacity = old.count + extra
+        table = NameTable(capacity: capacity, arenaCapacity: old.table.arenaCount + extra * 48)
+        entries.reserveCapacity(capacity)
+        types.reserveCapacity(old.types.count + extra * 3)
+        compiler.reserve(answers: old.answers.count + extra * 4, bytes: old.bytes.count + extra * 128,
+                         cuts: old.cuts.count + extra * 2)
+    }
+
     /// Adds a name: ``NameEntry/typesStart`` is set here, its answers are already compiled.
-    mutating func insert(_ wire: [UInt8], entry: NameEntry) {
+    mutating func insert(_ wire: ArraySlice<UInt8>, entry: NameEntry) {
         _ = table.insert(wire)
         entries.append(entry)
     }
@@ -81,7 +91,7 @@ struct ShardBuilder {
         if let target = shard.externalTargets[Int32(index)] {
             externalTargets[Int32(entries.count)] = target
         }
-        insert(Array(shard.table.name(index)), entry: entry)
+        insert(shard.table.name(index), entry: entry)
     }
 
     func finish() -> ZoneShard {

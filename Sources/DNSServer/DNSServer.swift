@@ -110,10 +110,19 @@ public struct DNSServer: Sendable {
             }
             tasks.addTask {
                 var serial = firstSerial
+                var lastNudge = ContinuousClock.now - .seconds(2)
                 for await _ in inputs.changes {
                     do {
                         serial = Self.serial(after: serial)
                         let snapshot = try await pipeline.buildAndPublish(inputs.take(), serial: serial)
+                        if await pipeline.serialBehind, ContinuousClock.now - lastNudge >= .seconds(1) {
+                            // One more (cheap) snapshot after the burst moves the serial on.
+                            lastNudge = .now
+                            Task {
+                                try await Task.sleep(for: .seconds(1))
+                                inputs.update { _ in }
+                            }
+                        }
                         logger.debug("snapshot published", metadata: [
                             "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
                             "dns.compiled": "\(snapshot.compiledNames)",

@@ -20,6 +20,9 @@ actor SnapshotPipeline {
         self.logger = logger
     }
 
+    /// The last snapshot served changes under an older SOA serial (see ``SnapshotEngine``).
+    var serialBehind: Bool { engine.serialBehind }
+
     func buildAndPublish(_ inputs: SnapshotInputs.Values, serial: UInt32) async throws -> ZoneSnapshot {
         let started = ContinuousClock.now
         if let zones = inputs.staticZones { engine.setStaticZones(zones) }

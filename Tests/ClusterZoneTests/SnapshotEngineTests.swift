@@ -62,6 +62,29 @@ struct SnapshotEngineTests {
         #expect(reply.count > 12 && reply[3] & 0x0F == 0)
     }
 
+    @Test func theSerialFollowsChangesAtMostOnceASecond() throws {
+        let configuration = try ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5)
+        let engine = try SnapshotEngine(configuration: configuration)
+        func add(_ name: String) {
+            var delta = ClusterDelta()
+            let service = RandomCluster.clusterIP(name, "default", ip: "10.96.0.\(name.count)")
+            delta.services[ClusterDelta.key(service)] = service
+            engine.apply(delta)
+        }
+        add("a")
+        #expect(try engine.snapshot(serial: 10, synced: true).serial == 10)
+        add("bb")
+        let burst = try engine.snapshot(serial: 11, synced: true)
+        // The write is served at once; the serial (and the apex's shards) wait.
+        #expect(burst.serial == 10)
+        #expect(try ask(Responder(snapshot: burst), "bb.default.svc.cluster.local", RecordType.a)[3] & 0x0F == 0)
+        #expect(engine.serialBehind)
+        Thread.sleep(forTimeInterval: 1.1)
+        let later = try engine.snapshot(serial: 12, synced: true)
+        #expect(later.serial == 12)
+        #expect(!engine.serialBehind)
+    }
+
     private func expectSameAnswers(_ incremental: ZoneSnapshot, _ whole: ZoneSnapshot, step: Int) throws {
         let left = try Responder(snapshot: incremental)
         let right = try Responder(snapshot: whole)

@@ -108,7 +108,7 @@ struct ImportTests {
     }
 
     @Test func aRunningRegistryKeepsItsDirectory() async throws {
-        try await TestRegistry.with { registry in
+        _ = try await TestRegistry.with { registry in
             await #expect(throws: RegistryConfigurationError.self) {
                 _ = try await RegistryImport(configuration: RegistryConfiguration(port: 0, dataDirectory: registry.directory))
             }
