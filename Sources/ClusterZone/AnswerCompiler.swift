@@ -6,6 +6,15 @@ struct AnswerCompiler {
     private(set) var cuts: [Cut] = []
     private(set) var answers: [CompiledAnswer] = []
 
+    init() {}
+
+    /// Goes on from arenas made before (a shard's, to append to).
+    init(answers: [CompiledAnswer], bytes: [UInt8], cuts: [Cut]) {
+        self.answers = answers
+        self.bytes = bytes
+        self.cuts = cuts
+    }
+
     /// Encodes the answer to `name`/`type` with ldns and returns its number.
     mutating func compile(
         name: DNSName, type: UInt16, answer: [Record], authority: [Record] = [], additional: [Record] = []

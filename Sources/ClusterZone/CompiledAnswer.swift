@@ -40,6 +40,8 @@ struct NameEntry: Sendable {
     /// An alias whose chain leaves every zone we serve: its address answers end with a name
     /// the upstream resolves (``ZoneSnapshot/externalTargets``).
     static let externalTarget: UInt8 = 4
+    /// Replaced or deleted: no longer in the shard's table (``ZoneShard``).
+    static let removed: UInt8 = 0x80
 }
 
 struct TypeAnswer: Sendable {

@@ -17,6 +17,27 @@ struct NameTable: Sendable {
         arena.reserveCapacity(arenaCapacity)
     }
 
+    /// `old`'s names, the same entry numbers, with only those `isLive` says in the slots
+    /// (room for `capacity` names in all).
+    init(rebuilding old: NameTable, capacity: Int, isLive: (Int) -> Bool) {
+        self.init(capacity: capacity)
+        arena = old.arena
+        starts = old.starts
+        lengths = old.lengths
+        arena.withUnsafeBytes { arena in
+            for entry in starts.indices where isLive(entry) {
+                let name = UnsafeRawBufferPointer(rebasing: arena[Int(starts[entry])...].prefix(Int(lengths[entry]) + 1))
+                place(entry, hash: Self.hash(name))
+            }
+        }
+    }
+
+    private mutating func place(_ entry: Int, hash: Int) {
+        var slot = hash & mask
+        while slots[slot] >= 0 { slot = (slot + 1) & mask }
+        slots[slot] = Int32(entry)
+    }
+
     var count: Int { starts.count }
     var arenaCount: Int { arena.count }
 
@@ -28,9 +49,7 @@ struct NameTable: Sendable {
         starts.append(UInt32(arena.count))
         lengths.append(UInt8(wire.count - 1))
         arena += wire
-        var slot = wire.withUnsafeBytes { Self.hash($0) } & mask
-        while slots[slot] >= 0 { slot = (slot + 1) & mask }
-        slots[slot] = Int32(entry)
+        place(entry, hash: wire.withUnsafeBytes { Self.hash($0) })
         return entry
     }
 

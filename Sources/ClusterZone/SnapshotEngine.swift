@@ -188,7 +188,7 @@ public final class SnapshotEngine {
         let mask = count - 1
         var builders = (0..<count).map { _ in ShardBuilder(capacity: names / count + 16) }
         for shard in shards {
-            for entry in 0..<shard.count {
+            for entry in shard.entries.indices where !shard.isRemoved(entry) {
                 let hash = shard.table.name(entry).withUnsafeBytes { NameTable.hash($0) }
                 builders[ZoneSnapshot.shardIndex(hash: hash, mask: mask)].copy(entry, of: shard)
             }
@@ -225,14 +225,24 @@ public final class SnapshotEngine {
 
     /// One shard: its names that did not change copied, the changed ones compiled anew.
     private static func rebuild(_ old: ZoneShard, names: [DNSName], model: ZoneModel) throws(DNSWireError) -> Rebuilt {
-        var changed = [Bool](repeating: false, count: old.count)
+        var changed = [Bool](repeating: false, count: old.entries.count)
+        var count = 0
         for name in names {
             let entry = name.wire.withUnsafeBytes { old.table.find($0, hash: NameTable.hash($0)) }
-            if let entry { changed[entry] = true }
+            if let entry {
+                changed[entry] = true
+                count += 1
+            }
         }
-        var builder = ShardBuilder(copying: old, extra: names.count)
-        for entry in 0..<old.count where !changed[entry] {
-            builder.copy(entry, of: old)
+        var builder: ShardBuilder
+        if (old.removed + count) * 2 > old.entries.count {
+            // Half of it would be dead bytes: copy the live names into fresh arrays.
+            builder = ShardBuilder(copying: old, extra: names.count)
+            for entry in old.entries.indices where !changed[entry] && !old.isRemoved(entry) {
+                builder.copy(entry, of: old)
+            }
+        } else {
+            builder = ShardBuilder(appendingTo: old, removing: changed, extra: names.count)
         }
         let compiler = NameCompiler(model: model)
         var reads: [(DNSName, [DNSName])] = []

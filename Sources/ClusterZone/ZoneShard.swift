@@ -2,7 +2,9 @@ import DNSWire
 
 /// One of the snapshot's shards: the names whose hash falls in it, with their prebuilt
 /// answers in arenas of their own. A change rebuilds only the shards its names fall in; the
-/// others are shared, untouched, between the old snapshot and the new one.
+/// others are shared, untouched, between the old snapshot and the new one. A rebuilt shard
+/// keeps its arrays (copied whole) and appends the changed names: their old entries stay as
+/// unreachable ("removed") bytes until they are half the shard, which is then compacted.
 final class ZoneShard: Sendable {
     let table: NameTable
     let entries: [NameEntry]
@@ -12,6 +14,8 @@ final class ZoneShard: Sendable {
     let cuts: [Cut]
     /// Entry number → lower-case wire name of the out-of-zone target its CNAME chain ends at.
     let externalTargets: [Int32: [UInt8]]
+    /// Entries no longer in the table (replaced or deleted names).
+    let removed: Int
 
     static let empty = ShardBuilder(capacity: 0).finish()
 
@@ -23,9 +27,15 @@ final class ZoneShard: Sendable {
         bytes = builder.compiler.bytes
         cuts = builder.compiler.cuts
         externalTargets = builder.externalTargets
+        removed = builder.removed
     }
 
-    var count: Int { entries.count }
+    /// Names in the shard (entries that are not removed).
+    var count: Int { entries.count - removed }
+
+    func isRemoved(_ index: Int) -> Bool {
+        entries[index].flags & NameEntry.removed != 0
+    }
 
     /// Bytes held by the shard's arrays (what the snapshot's answers cost in memory).
     var byteCount: Int {
@@ -54,10 +64,29 @@ struct ShardBuilder {
     var types: [TypeAnswer] = []
     var compiler = AnswerCompiler()
     var externalTargets: [Int32: [UInt8]] = [:]
+    var removed = 0
 
     init(capacity: Int) {
         table = NameTable(capacity: capacity)
         entries.reserveCapacity(capacity)
+    }
+
+    /// `old` as it is, with the entries `removing` marks taken out of the table: the `extra`
+    /// names compiled next are appended. Costs a copy of the arrays and a hash per name.
+    init(appendingTo old: ZoneShard, removing: [Bool], extra: Int) {
+        entries = old.entries
+        for index in removing.indices where removing[index] {
+            entries[index].flags |= NameEntry.removed
+            removed += 1
+        }
+        removed += old.removed
+        let entries = self.entries
+        table = NameTable(rebuilding: old.table, capacity: entries.count - removed + extra) {
+            entries[$0].flags & NameEntry.removed == 0
+        }
+        types = old.types
+        compiler = AnswerCompiler(answers: old.answers, bytes: old.bytes, cuts: old.cuts)
+        externalTargets = old.externalTargets.filter { !removing[Int($0.key)] }
     }
 
     /// Room for `old`'s names and `extra` more, so copying a shard grows no array.

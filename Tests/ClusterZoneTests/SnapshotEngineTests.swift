@@ -10,13 +10,25 @@ import Testing
 struct SnapshotEngineTests {
     static let serial: UInt32 = 7
 
-    @Test(arguments: [1, 2, 3, 4])
+    /// Seeds 5 and 6 start from 400 other services, so shards are large enough that a change
+    /// appends to them (old entries left behind) rather than copying them anew.
+    @Test(arguments: [1, 2, 3, 4, 5, 6])
     func incrementalSnapshotsAnswerLikeWholeBuilds(seed: UInt64) throws {
         var random = SplitMix(seed: seed)
         let configuration = try ZoneConfiguration(
             zone: DNSName("cluster.local"), ttl: 5, pods: seed % 2 == 0 ? .verified : .insecure, autopath: true)
         let engine = try SnapshotEngine(configuration: configuration)
         var state = ClusterState()
+        if seed > 4 {
+            var base = ClusterDelta()
+            for index in 0..<400 {
+                let service = RandomCluster.clusterIP("base-\(index)", "base", ip: "10.96.1.\(index % 250 + 1)")
+                base.services[ClusterDelta.key(service)] = service
+            }
+            state = base.applied(to: state)
+            engine.apply(base)
+            _ = try engine.snapshot(serial: Self.serial, synced: true)
+        }
         var compiled: [Int] = []
         for step in 0..<60 {
             var delta = ClusterDelta()
@@ -129,7 +141,8 @@ enum RandomCluster {
     static let services = ["s0", "s1", "s2", "s3", "s4"]
 
     static var candidateNames: [String] {
-        var names = ["cluster.local", "svc.cluster.local", "pod.cluster.local", "ns.dns.cluster.local",
+        var names = ["base-7.base.svc.cluster.local", "base-399.base.svc.cluster.local", "_http._tcp.base-3.base.svc.cluster.local",
+                     "cluster.local", "svc.cluster.local", "pod.cluster.local", "ns.dns.cluster.local",
                      "dns-version.cluster.local", "in-addr.arpa", "10.in-addr.arpa", "96.10.in-addr.arpa",
                      "0.96.10.in-addr.arpa", "0.244.10.in-addr.arpa"]
         for namespace in namespaces {
