@@ -304,9 +304,72 @@ def histogram_quantile(h, q):
 
 # ---------------------------------------------------------------- statistics
 
+def quantile_ms(h, q):
+    """histogram_quantile in ms as text; a quantile in the +Inf bucket is `>=<top bound>`."""
+    value = histogram_quantile(h, q)
+    if value is None:
+        return "n/a"
+    finite = [le for le in h["buckets"] if le != float("inf")]
+    items = sorted(h["buckets"].items())
+    if finite and items[-1][0] == float("inf") and q * items[-1][1] > h["buckets"].get(max(finite), 0.0):
+        return f">={max(finite) * 1000:.0f}"
+    return f"{value * 1000:.2f}"
+
+
 def percentile(values, q):
     if not values:
         return float("nan")
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, int(round(q * (len(ordered) - 1)))))
     return ordered[index]
+
+
+def _skip_name(data, offset):
+    while offset < len(data):
+        length = data[offset]
+        if length == 0:
+            return offset + 1
+        if length & 0xC0 == 0xC0:
+            return offset + 2
+        offset += 1 + length
+    return offset
+
+
+def _read_name(data, offset, depth=0):
+    labels = []
+    while offset < len(data) and depth < 20:
+        length = data[offset]
+        if length == 0:
+            break
+        if length & 0xC0 == 0xC0:
+            pointer = ((length & 0x3F) << 8) | data[offset + 1]
+            labels.append(_read_name(data, pointer, depth + 1))
+            break
+        labels.append(data[offset + 1:offset + 1 + length].decode("ascii", "replace"))
+        offset += 1 + length
+    return ".".join(label for label in labels if label)
+
+
+def answers(reply):
+    """The answer section of a reply as (type, value): A as dotted quad, CNAME as a name."""
+    if reply is None:
+        return []
+    data = reply[2]
+    qdcount, ancount = struct.unpack(">HH", data[4:8])
+    offset = 12
+    for _ in range(qdcount):
+        offset = _skip_name(data, offset) + 4
+    out = []
+    for _ in range(ancount):
+        offset = _skip_name(data, offset)
+        if offset + 10 > len(data):
+            break
+        rtype, _, _, length = struct.unpack(">HHIH", data[offset:offset + 10])
+        offset += 10
+        rdata = data[offset:offset + length]
+        if rtype == 1 and length == 4:
+            out.append((1, socket.inet_ntoa(rdata)))
+        elif rtype == 5:
+            out.append((5, _read_name(data, offset)))
+        offset += length
+    return out

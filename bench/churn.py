@@ -11,8 +11,8 @@ over --connections threads with one keep-alive HTTP connection each), cycling th
   update an EndpointSlice           visible: the hostname's A answer holds the new address
   update an ExternalName target     visible: the CNAME answer names the new target
   delete a service                  visible: NXDOMAIN
-(each kind cycles through enough objects, made by the import, that no write is overwritten by
-a later one within --limit seconds).
+(the slice and the ExternalName service are one object each, updated in order: an update counts
+as visible when the answer shows it or a later one; deletes remove services of the import).
 For each write: the time from the HTTP acknowledgement (the response read) to the first DNS
 answer that shows it. A separate UDP socket polls the oldest write not yet visible every
 ~0.5 ms; once it shows, the next one is asked at once (one snapshot usually brings several).
@@ -30,6 +30,7 @@ import argparse
 import collections
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -45,31 +46,33 @@ import benchlib  # noqa: E402
 NS = "churn"
 
 
-def pool_size(args):
-    """Objects each kind of write cycles through: a write is not overwritten by a later one of
-    its kind for POOL cycles (POOL * 4 / rate seconds), at least --limit."""
-    return max(100, int(args.rate * args.limit / 4) + 1)
+def churn_ip(cycle):
+    """The address an EndpointSlice update of `cycle` writes; `cycle_of_ip` reads it back."""
+    return f"10.{251 + cycle // 62500 % 4}.{cycle // 250 % 250}.{cycle % 250 + 1}"
 
 
-def setup_manifest(pool):
+def cycle_of_ip(ip):
+    a, b, c, d = (int(x) for x in ip.split("."))
+    return (b - 251) * 62500 + c * 250 + d - 1 if a == 10 and b >= 251 else -1
+
+
+def setup_manifest(deletes):
     """The objects the writes work on, bulk-imported with the lab's registry: services pre-<i>
-    (deleted by the first deletes), ExternalName services ext-<i>, headless services db-<i>
-    with a one-endpoint slice db-<i>-0 (hostname h)."""
-    items = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}]
-    for i in range(pool):
+    for the deletes, the ExternalName service `ext` and the headless service `db` with the
+    one-endpoint slice db-0 (hostname h) for the updates. Creates make new names."""
+    items = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}},
+             {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ext", "namespace": NS},
+              "spec": {"type": "ExternalName", "externalName": "start.example.com"}},
+             {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "db", "namespace": NS},
+              "spec": {"clusterIP": "None"}},
+             {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+              "metadata": {"name": "db-0", "namespace": NS, "labels": {"kubernetes.io/service-name": "db"}},
+              "addressType": "IPv4",
+              "endpoints": [{"addresses": ["10.250.0.1"], "hostname": "h", "conditions": {"ready": True}}],
+              "ports": [{"name": "tcp", "port": 5432, "protocol": "TCP"}]}]
+    for i in range(deletes):
         items.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"pre-{i}", "namespace": NS},
                       "spec": {"ports": [{"name": "http", "port": 80}]}})
-        items.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"ext-{i}", "namespace": NS},
-                      "spec": {"type": "ExternalName", "externalName": "start.example.com"}})
-        items.append({"apiVersion": "v1", "kind": "Service", "metadata": {"name": f"db-{i}", "namespace": NS},
-                      "spec": {"clusterIP": "None"}})
-        items.append({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-                      "metadata": {"name": f"db-{i}-0", "namespace": NS,
-                                   "labels": {"kubernetes.io/service-name": f"db-{i}"}},
-                      "addressType": "IPv4",
-                      "endpoints": [{"addresses": [f"10.250.{i // 250}.{i % 250 + 1}"], "hostname": "h",
-                                     "conditions": {"ready": True}}],
-                      "ports": [{"name": "tcp", "port": 5432, "protocol": "TCP"}]})
     return {"apiVersion": "v1", "kind": "List", "items": items}
 
 
@@ -214,12 +217,12 @@ def freshness(args, n):
     server = dnsperf = None
     try:
         store = os.path.join(scratch, "data")
-        pool = pool_size(args)
+        deletes = (args.writes + 3) // 4
         setup = os.path.join(scratch, "churn-setup.json")
         with open(setup, "w") as f:
-            json.dump(setup_manifest(pool), f)
+            json.dump(setup_manifest(deletes), f)
         took, line = benchlib.bulk_import(args.bin_dir, store, [registry_json, setup])
-        print(f"# n={n}: import {took:.1f} s (with {pool * 4 + 1} objects for the churn), store "
+        print(f"# n={n}: import {took:.1f} s (with {deletes + 4} objects for the churn), store "
               f"{benchlib.store_size(store) / 1e6:.1f} MB ({line})", file=sys.stderr)
         server = benchlib.Server(args.bin_dir, store, cpus=0 if args.pin else None)
         ready = server.wait_answer()
@@ -230,9 +233,8 @@ def freshness(args, n):
             reply = resolver.ask(name)
             return reply is not None and reply[0] == 0 and reply[1] > 0
 
-        last = pool - 1
-        if not (answered(f"pre-{last}.{NS}.svc.cluster.local") and answered(f"ext-{last}.{NS}.svc.cluster.local")
-                and answered(f"h.db-{last}.{NS}.svc.cluster.local")):
+        if not (answered(f"pre-{deletes - 1}.{NS}.svc.cluster.local") and answered(f"ext.{NS}.svc.cluster.local")
+                and answered(f"h.db.{NS}.svc.cluster.local")):
             raise SystemExit("the churn setup objects are not served")
 
         dnsperf_out = os.path.join(scratch, "dnsperf.out")
@@ -250,6 +252,7 @@ def freshness(args, n):
         rtts = []
         pending = collections.deque()  # (acked, kind, qname, check), in acknowledgement order
         lock = threading.Lock()
+        slice_lock, ext_lock = threading.Lock(), threading.Lock()
         last_ack = [0.0]
 
         def write(k, registry):
@@ -262,24 +265,26 @@ def freshness(args, n):
                     qname = f"{name}.{NS}.svc.cluster.local"
                     check = lambda reply, ip=ip: benchlib.has_ipv4(reply, ip)
                 elif op == 1:
+                    # One slice, updated in order (a lock: unconditional PUTs could land out of
+                    # order); visible once the answer shows this update or a later one.
                     kind = "update-slice"
-                    j = cycle % pool
-                    ip = f"10.{251 + cycle // 62500 % 4}.{cycle // 250 % 250}.{cycle % 250 + 1}"
-                    status, _ = registry.put_slice(NS, f"db-{j}-0", f"db-{j}", [("h", ip)])
-                    qname = f"h.db-{j}.{NS}.svc.cluster.local"
-                    check = lambda reply, ip=ip: benchlib.has_ipv4(reply, ip)
+                    with slice_lock:
+                        status, _ = registry.put_slice(NS, "db-0", "db", [("h", churn_ip(cycle))])
+                    qname = f"h.db.{NS}.svc.cluster.local"
+                    check = lambda reply, cycle=cycle: any(
+                        t == 1 and cycle_of_ip(v) >= cycle for t, v in benchlib.answers(reply))
                 elif op == 2:
                     kind = "update-ext"
-                    ext = f"ext-{cycle % pool}"
-                    target = f"t{cycle}.example.com"
-                    status, _ = registry.patch_service(NS, ext, {"spec": {"externalName": target}})
-                    qname = f"{ext}.{NS}.svc.cluster.local"
-                    wire = benchlib.wire_name(target)
-                    check = lambda reply, wire=wire: reply is not None and reply[1] > 0 and wire in reply[2][12:]
+                    with ext_lock:
+                        status, _ = registry.patch_service(NS, "ext", {"spec": {"externalName": f"t{cycle}.example.com"}})
+                    qname = f"ext.{NS}.svc.cluster.local"
+                    check = lambda reply, cycle=cycle: any(
+                        t == 5 and re.fullmatch(r"t(\d+)\.example\.com", v) and int(v[1:v.index(".")]) >= cycle
+                        for t, v in benchlib.answers(reply))
                 else:
-                    # a service created `pool` cycles ago (or one of the setup's before that)
+                    # one of the imported services: a create of this run may not be visible yet
                     kind = "delete"
-                    name = f"svc-{cycle - pool}" if cycle >= pool else f"pre-{cycle}"
+                    name = f"pre-{cycle}"
                     status, _ = registry.delete_service(NS, name)
                     qname = f"{name}.{NS}.svc.cluster.local"
                     check = lambda reply: reply is not None and reply[0] == 3
@@ -384,13 +389,13 @@ def report(n, args, results, invisible, failed_writes, rtts, elapsed, build, pro
     rtt_median = statistics.median(rtts) * 1000 if rtts else None
     print(f"poll query round trip (the resolution floor): median {ms(rtt_median)} ms, "
           f"p99 {ms(benchlib.percentile(rtts, 0.99) * 1000 if rtts else None)} ms over {len(rtts)} polls")
-    b50, b99 = benchlib.histogram_quantile(build, 0.5), benchlib.histogram_quantile(build, 0.99)
-    p50, p99 = benchlib.histogram_quantile(prog, 0.5), benchlib.histogram_quantile(prog, 0.99)
-    print(f"snapshot builds during the churn: {build['count']:.0f}, median {ms(b50 and b50 * 1000)} ms, "
-          f"p99 {ms(b99 and b99 * 1000)} ms, mean {ms(build['sum'] / build['count'] * 1000 if build['count'] else None)} ms "
-          "(/metrics clusterdns_snapshot_build_duration_seconds)")
-    print(f"DNS programming (feed receives a change -> served): median {ms(p50 and p50 * 1000)} ms, "
-          f"p99 {ms(p99 and p99 * 1000)} ms (clusterdns_kubernetes_dns_programming_duration_seconds)")
+    b50, b99 = benchlib.quantile_ms(build, 0.5), benchlib.quantile_ms(build, 0.99)
+    p50, p99 = benchlib.quantile_ms(prog, 0.5), benchlib.quantile_ms(prog, 0.99)
+    bmean = ms(build["sum"] / build["count"] * 1000 if build["count"] else None)
+    print(f"snapshot builds during the churn: {build['count']:.0f}, median {b50} ms, p99 {b99} ms, mean {bmean} ms "
+          "(/metrics clusterdns_snapshot_build_duration_seconds; quantiles interpolated in its buckets, mean exact)")
+    print(f"DNS programming (feed receives a change -> served): median {p50} ms, p99 {p99} ms "
+          "(clusterdns_kubernetes_dns_programming_duration_seconds)")
     if dns:
         lost_pct = dns.get("lost", 0) / dns["sent"] * 100 if dns.get("sent") else float("nan")
         print(f"dnsperf meanwhile: {dns.get('qps', 0):.0f} QPS, sent {dns.get('sent')}, completed "
@@ -403,9 +408,8 @@ def report(n, args, results, invisible, failed_writes, rtts, elapsed, build, pro
              f"within10_pct={(within / total * 100) if total else float('nan'):.1f}",
              f"invisible={sum(invisible.values())}",
              f"poll_rtt_median_ms={ms(rtt_median)}",
-             f"builds={build['count']:.0f}", f"build_median_ms={ms(b50 and b50 * 1000)}",
-             f"build_p99_ms={ms(b99 and b99 * 1000)}",
-             f"programming_median_ms={ms(p50 and p50 * 1000)}", f"programming_p99_ms={ms(p99 and p99 * 1000)}",
+             f"builds={build['count']:.0f}", f"build_median_ms={b50}", f"build_p99_ms={b99}",
+             f"build_mean_ms={bmean}", f"programming_median_ms={p50}", f"programming_p99_ms={p99}",
              f"dnsperf_qps={dns.get('qps', 0):.0f}", f"dnsperf_lost={dns.get('lost', 'NA')}",
              f"alive={'yes' if alive else 'no'}"]
     print("CHURN " + " ".join(words))
