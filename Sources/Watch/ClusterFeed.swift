@@ -12,14 +12,16 @@ public struct FeedOptions: Sendable {
     public var relistInterval: Duration
     /// How long one watch request lasts before it is renewed (`timeoutSeconds`).
     public var watchTimeout: Duration
-    /// Changes arriving within this window are published as one snapshot.
+    /// Changes arriving within this window are handed out together. None by default: a
+    /// change costs the DNS side what it changes, and changes that arrive while it builds are
+    /// taken together anyway.
     public var coalesce: Duration
     public var minBackoff: Duration
     public var maxBackoff: Duration
 
     public init(
         includePods: Bool = false, relistInterval: Duration = .seconds(300), watchTimeout: Duration = .seconds(240),
-        coalesce: Duration = .milliseconds(2), minBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30)
+        coalesce: Duration = .zero, minBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30)
     ) {
         self.includePods = includePods
         self.relistInterval = relistInterval
@@ -88,7 +90,7 @@ public final class ClusterFeed: Sendable {
         var published = -1
         for await _ in store.changes {
             do {
-                try await Task.sleep(for: options.coalesce)
+                if options.coalesce > .zero { try await Task.sleep(for: options.coalesce) }
             } catch {
                 return
             }
