@@ -39,8 +39,9 @@ def cell(value, digits=0):
 
 
 def memory_target_mb(summary):
-    """The issue's memory target: half of (endpoints + services)/1000, plus 54 MB."""
-    return (summary["endpoints"] + summary["services"]) / 1000 / 2 + 54
+    """The issue's memory target: half of CoreDNS's sizing formula (pods + services)/1000 + 54 MB,
+    counting endpoints as pods."""
+    return ((summary["endpoints"] + summary["services"]) / 1000 + 54) / 2
 
 
 def main():
@@ -115,7 +116,7 @@ def main():
             f"{cell(krss / 1024 if krss else None, 1)} | {cell(rss_mb, 1)} | {cell(target, 1)} | {met} | "
             f"{c.get('foreign_cores_median', 'n/a')} |")
     out.append("")
-    out.append("Memory target = (endpoints + services) / 1000 / 2 + 54 MB, with the lab's summary.json counts: " +
+    out.append("Memory target = ((endpoints + services) / 1000 + 54 MB) / 2 (half of CoreDNS's sizing formula), with the lab's summary.json counts: " +
                ", ".join(f"N={n:,}: {s['endpoints']:,} endpoints + {s['services']:,} services -> "
                          f"{memory_target_mb(s):.1f} MB" for n, s in sorted(summaries.items())) + ".")
     out.append("")
