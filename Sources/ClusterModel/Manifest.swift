@@ -12,6 +12,16 @@ public struct Manifest: Sendable {
 
     /// Reads a file, or every `.yaml`, `.yml` and `.json` file of a directory in name order.
     public static func load(path: String) throws(ManifestError) -> Manifest {
+        var manifest = Manifest()
+        for (file, data) in try files(path: path) {
+            try manifest.add(data: data, source: file)
+        }
+        return manifest
+    }
+
+    /// The contents of a file, or of every `.yaml`, `.yml` and `.json` file of a directory in
+    /// name order, with their paths.
+    static func files(path: String) throws(ManifestError) -> [(path: String, data: Data)] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ManifestError(source: path, message: "no such file or directory")
@@ -22,14 +32,14 @@ public struct Manifest: Sendable {
             files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.hasSuffix(".json") }
                 .sorted().map { (path as NSString).appendingPathComponent($0) }
         }
-        var manifest = Manifest()
+        var contents: [(path: String, data: Data)] = []
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ManifestError(source: file, message: "cannot read the file")
             }
-            try manifest.add(data: data, source: file)
+            contents.append((file, data))
         }
-        return manifest
+        return contents
     }
 
     /// Parses one manifest text (JSON, or YAML with any number of documents) and adds its

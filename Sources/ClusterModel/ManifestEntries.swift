@@ -21,21 +21,8 @@ extension Manifest {
     /// order), one entry each, `List` items flattened, in file order. Only a file that cannot be
     /// read or parsed at all (not JSON, not YAML) throws.
     public static func entries(path: String) throws(ManifestError) -> [ManifestEntry] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ManifestError(source: path, message: "no such file or directory")
-        }
-        var files = [path]
-        if isDirectory.boolValue {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-            files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") || $0.hasSuffix(".json") }
-                .sorted().map { (path as NSString).appendingPathComponent($0) }
-        }
         var entries: [ManifestEntry] = []
-        for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ManifestError(source: file, message: "cannot read the file")
-            }
+        for (file, data) in try files(path: path) {
             entries += try Self.entries(data: data, source: file)
         }
         return entries
