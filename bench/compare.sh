@@ -28,6 +28,7 @@
 set -euo pipefail
 
 repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+. "$repo/bench/lib.sh"
 lab=${BENCH_LAB:-$repo/../shared/bench}
 [ -x "$lab/run-peers.sh" ] || { echo "error: no benchmark lab at $lab (set BENCH_LAB)" >&2; exit 1; }
 lab=$(cd "$lab" && pwd)
@@ -107,15 +108,7 @@ for n in $SIZES; do
   # shellcheck disable=SC2086  # the lab's command convention: words split on spaces
   $cmd 2>"$scratch/check.log" &
   server_pid=$!
-  ready=0
-  for _ in $(seq 1 2400); do
-    kill -0 "$server_pid" 2>/dev/null || break
-    if dig @127.0.0.1 -p "$PORT" +short +tries=1 +time=1 kube-dns.kube-system.svc.cluster.local A | grep -q '^10\.'; then
-      ready=1; break
-    fi
-    sleep 0.25
-  done
-  if [ "$ready" != 1 ]; then
+  if ! wait_for_kube_dns "$PORT" "$server_pid"; then
     echo "error: clusterdns did not answer on port $PORT (N=$n); its log:" >&2
     cat "$scratch/check.log" >&2
     exit 1

@@ -19,6 +19,7 @@
 set -euo pipefail
 
 repo=$(git -C "$(dirname "$0")" rev-parse --show-toplevel)
+. "$repo/bench/lib.sh"
 lab=${BENCH_LAB:-$repo/../shared/bench}
 [ -d "$lab/data" ] || { echo "error: no benchmark lab at $lab (set BENCH_LAB)" >&2; exit 1; }
 lab=$(cd "$lab" && pwd)
@@ -81,15 +82,7 @@ echo "== starting clusterdns (embedded registry, DNS 127.0.0.1:$PORT, API :$API_
   --service-cidr 10.96.0.0/12 --lameduck 0 2>"$scratch/server.log" &
 server_pid=$!
 start=$(date +%s.%N)
-ready=0
-for _ in $(seq 1 2400); do
-  kill -0 "$server_pid" 2>/dev/null || break
-  if dig @127.0.0.1 -p "$PORT" +short +tries=1 +time=1 kube-dns.kube-system.svc.cluster.local A | grep -qx '10\.96\.0\.10'; then
-    ready=1; break
-  fi
-  sleep 0.25
-done
-if [ "$ready" != 1 ]; then
+if ! wait_for_kube_dns "$PORT" "$server_pid"; then
   echo "error: clusterdns did not answer; its log:" >&2; tail -20 "$scratch/server.log" >&2; exit 1
 fi
 ready_s=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
