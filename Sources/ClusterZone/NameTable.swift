@@ -8,10 +8,7 @@ struct NameTable: Sendable {
     private var lengths: [UInt8] = []
 
     init(capacity: Int, arenaCapacity: Int = 0) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        slots = Array(repeating: -1, count: size)
-        mask = size - 1
+        (slots, mask) = Self.slots(for: capacity)
         starts.reserveCapacity(capacity)
         lengths.reserveCapacity(capacity)
         arena.reserveCapacity(arenaCapacity)
@@ -20,7 +17,7 @@ struct NameTable: Sendable {
     /// `old`'s names, the same entry numbers, with only those `isLive` says in the slots
     /// (room for `capacity` names in all).
     init(rebuilding old: NameTable, capacity: Int, isLive: (Int) -> Bool) {
-        self.init(capacity: capacity)
+        (slots, mask) = Self.slots(for: capacity)
         arena = old.arena
         starts = old.starts
         lengths = old.lengths
@@ -30,6 +27,13 @@ struct NameTable: Sendable {
                 place(entry, hash: Self.hash(name))
             }
         }
+    }
+
+    /// Empty slots for `capacity` names at most half full, and the mask of their count.
+    private static func slots(for capacity: Int) -> ([Int32], Int) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        return (Array(repeating: -1, count: size), size - 1)
     }
 
     private mutating func place(_ entry: Int, hash: Int) {

@@ -27,8 +27,6 @@ final class SnapshotInputs: Sendable {
         (changes, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    var current: Values { values.withLock { $0 } }
-
     /// The pending changes, for a build; they are handed out once.
     func take() -> Values {
         values.withLock { values in
