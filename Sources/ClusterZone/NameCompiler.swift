@@ -58,14 +58,14 @@ struct NameCompiler {
         while let name = target, answer.count <= Self.maxChain, seen.insert(name).inserted {
             guard let zone = model.zoneIndex(of: name) else { return (answer, []) }
             read.append(name)
-            guard let node = model.nodes[name] else { return (answer, [model.zones[zone].soa]) }
+            guard let node = model.nodes[name] else { return (answer, model.soa(zone)) }
             if let next = node.records(RecordType.cname).first {
                 answer.append(next)
                 target = next.data.target
             } else {
                 let records = node.records(type)
                 if !records.isEmpty { return (answer + records, []) }
-                return (answer, [model.zones[zone].soa])
+                return (answer, model.soa(zone))
             }
         }
         return (answer, [])

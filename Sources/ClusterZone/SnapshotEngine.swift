@@ -42,6 +42,8 @@ public final class SnapshotEngine {
     static let shardLimits = 16...1024
     /// Below this many names to compile, one thread does it; above, every core.
     static let parallelThreshold = 20_000
+    /// The same for services whose records are made (a whole list, not a write).
+    static let parallelServices = 1024
 
     public init(configuration: ZoneConfiguration) throws(DNSWireError) {
         self.configuration = configuration
@@ -122,7 +124,7 @@ public final class SnapshotEngine {
             guard let service = index.services[key] else { return nil }
             return ClusterRecords.service(configuration, service, slices: index.slices(ofService: key))
         }
-        let workers = keys.count >= 1024 ? Self.cores : 1
+        let workers = keys.count >= Self.parallelServices ? Self.cores : 1
         guard workers > 1 else { return keys.map(make) }
         let results = ResultSlots<(ZoneData, problems: [String])?>(count: keys.count)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -257,7 +259,7 @@ public final class SnapshotEngine {
 
     /// A new model with every zone, and every object's records added again.
     private func resetModel() {
-        var zones = configuration.zones.map { ZoneData.Zone(apex: $0, soa: Record(owner: $0, ttl: 0, data: .ns($0))) }
+        var zones = configuration.zones.map { ZoneModel.Zone(apex: $0) }
         var parts: [ZoneData] = []
         staticProblems = []
         for zone in staticZones {
@@ -269,7 +271,7 @@ public final class SnapshotEngine {
                 staticProblems.append("\(zone.source): zone \(zone.apex) is already served, not served again")
                 continue
             }
-            zones.append(ZoneData.Zone(apex: zone.apex, soa: zone.records[0]))
+            zones.append(ZoneModel.Zone(apex: zone.apex))
             var part = ZoneData()
             part.addZone(soa: zone.records[0], extra: Array(zone.records.dropFirst()))
             parts.append(part)
@@ -292,7 +294,10 @@ public final class SnapshotEngine {
 
     private func zoneInfos() throws(DNSWireError) -> [ZoneInfo] {
         try model.zones.map { (zone) throws(DNSWireError) in
-            let soa = try MessageEncoder.uncompressed(zone.soa)
+            // Every zone has its SOA by now: the apex part is given before the first snapshot,
+            // static zones' records when the model is made.
+            guard let record = zone.soa else { preconditionFailure("zone \(zone.apex) has no SOA") }
+            let soa = try MessageEncoder.uncompressed(record)
             return ZoneInfo(
                 apex: zone.apex.wire, soaTail: Array(soa[zone.apex.wire.count...]),
                 isCluster: zone.apex == configuration.zone,

@@ -13,11 +13,6 @@ struct ZoneData: Sendable {
         var isTouched = false
     }
 
-    struct Zone: Sendable {
-        var apex: DNSName
-        var soa: Record
-    }
-
     private(set) var nodes: [DNSName: Node] = [:]
 
     /// A zone's records: its SOA first, then the rest.

@@ -47,8 +47,14 @@ struct ZoneModel: Sendable {
         }
     }
 
+    struct Zone: Sendable {
+        var apex: DNSName
+        /// Set from the SOA record the zone's apex is given (``apply(_:adding:)``).
+        var soa: Record?
+    }
+
     private(set) var nodes: [DNSName: Node] = [:]
-    private(set) var zones: [ZoneData.Zone]
+    private(set) var zones: [Zone]
     let apexes: Set<DNSName>
     /// Names whose answers may differ from the last snapshot's.
     private(set) var dirty: Set<DNSName> = []
@@ -57,7 +63,7 @@ struct ZoneModel: Sendable {
     private var dependents: [DNSName: Set<DNSName>] = [:]
 
     /// The zones are fixed for the model's life: a change of zones builds a new model.
-    init(zones: [ZoneData.Zone]) {
+    init(zones: [Zone]) {
         self.zones = zones
         self.apexes = Set(zones.map(\.apex))
     }
@@ -136,6 +142,11 @@ struct ZoneModel: Sendable {
             }
         }
         return result
+    }
+
+    /// The SOA of zone `index`, for a negative answer's authority section.
+    func soa(_ index: Int) -> [Record] {
+        zones[index].soa.map { [$0] } ?? []
     }
 
     /// The index of the zone `name` belongs to: the longest apex it lies under.
