@@ -2,10 +2,14 @@
 """Start-up time with N objects in the embedded registry's store.
 
 For each N: `registry-dev import` the lab's data/n<N>/registry.json into a fresh data
-directory (timed, with the store's size), then --reps times: start clusterdns on it (embedded
-registry, free loopback ports, --upstream none) and time from the process start to the first
-correct answer (A 10.96.0.10) for kube-dns.kube-system.svc.cluster.local, polled every 10 ms;
-RSS when it first answered; stop it by PID.
+directory (timed, with the store's size), then
+  cold: --reps starts with `--snapshot-cache off` (every name compiled from the registry);
+  warm: one start that saves the snapshot at its graceful stop, then --reps starts that serve
+        the saved snapshot (the store unchanged since).
+Each start: clusterdns on that directory (embedded registry, free loopback ports, --upstream
+none), timed from the process start to the first correct answer (A 10.96.0.10) for
+kube-dns.kube-system.svc.cluster.local, polled every 10 ms; also the time until the registry
+is synced on the DNS side (its log line), and the peak RSS (VmHWM) by then. Stopped by PID.
 
 usage: bench/startup.py [-n 1000 -n 10000 -n 100000] [--reps 3] [--bin-dir .build/release]
 Prints a table and one `STARTUP n=... key=value ...` line per N (medians over the reps).
@@ -16,6 +20,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib  # noqa: E402
@@ -29,8 +34,8 @@ def main():
     parser.add_argument("--bin-dir", default=os.path.join(repo, ".build", "release"))
     parser.add_argument("--lab", default=os.environ.get("BENCH_LAB", os.path.join(repo, "..", "shared", "bench")))
     args = parser.parse_args()
-    print("| N | objects imported in s | store MB | start -> first kube-dns answer, s (median of reps) | RSS at first answer MB |")
-    print("|---|---|---|---|---|")
+    print("| N | objects imported in s | store MB | start | first kube-dns answer, s (median; all) | registry synced, s | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|")
     lines = []
     for n in args.n or [1000, 10000, 100000]:
         registry_json = os.path.join(args.lab, "data", f"n{n}", "registry.json")
@@ -39,27 +44,54 @@ def main():
             store = os.path.join(scratch, "data")
             took, summary = benchlib.bulk_import(args.bin_dir, store, [registry_json])
             size = benchlib.store_size(store)
-            times, rss = [], []
-            for _ in range(args.reps):
-                server = benchlib.Server(args.bin_dir, store)
-                try:
-                    times.append(server.wait_answer())
-                    rss.append(server.rss_kb() or 0)
-                finally:
-                    status = server.stop()
-                    if status not in (0, None):
-                        print(f"# n={n}: clusterdns exited with {status}:\n{server.log_tail()}", file=sys.stderr)
-            t = statistics.median(times)
-            r = statistics.median(rss) / 1024
-            print(f"| {n} | {took:.1f} | {size / 1e6:.1f} | {t:.2f} ({', '.join(f'{x:.2f}' for x in times)}) | {r:.1f} |")
             print(f"# n={n}: {summary}", file=sys.stderr)
-            lines.append(f"STARTUP n={n} import_s={took:.1f} store_mb={size / 1e6:.1f} start_s_median={t:.2f} "
-                         f"start_s_all={','.join(f'{x:.2f}' for x in times)} rss_mb={r:.1f}")
+            results = {}
+            for kind, extra in (("cold", ("--snapshot-cache", "off")), ("warm", ())):
+                if kind == "warm":
+                    start_once(args.bin_dir, store, extra)  # saves the snapshot when it stops
+                runs = [start_once(args.bin_dir, store, extra) for _ in range(args.reps)]
+                results[kind] = [statistics.median(r[i] for r in runs) for i in range(3)]
+                answer, synced, peak = results[kind]
+                print(f"| {n} | {took:.1f} | {size / 1e6:.1f} | {kind} | {answer:.2f} "
+                      f"({', '.join(f'{r[0]:.2f}' for r in runs)}) | {synced:.2f} | {peak:.0f} |")
+            (cold, cold_synced, cold_peak), (warm, warm_synced, warm_peak) = results["cold"], results["warm"]
+            lines.append(f"STARTUP n={n} import_s={took:.1f} store_mb={size / 1e6:.1f} cold_s={cold:.2f} "
+                         f"cold_synced_s={cold_synced:.2f} cold_peak_mb={cold_peak:.0f} warm_s={warm:.2f} "
+                         f"warm_synced_s={warm_synced:.2f} warm_peak_mb={warm_peak:.0f}")
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
     print()
     for line in lines:
         print(line)
+
+
+def start_once(bin_dir, store, extra):
+    """(seconds to the first answer, seconds until the DNS side is synced, peak RSS MB)."""
+    server = benchlib.Server(bin_dir, store, extra=extra)
+    try:
+        answer = server.wait_answer()
+        synced = wait_log(server, ("registry synced: ", "[Watch] registry synced"))
+        peak = (benchlib.rss_kb(server.pid, "VmHWM") or 0) / 1024
+    finally:
+        status = server.stop()
+        if status not in (0, None):
+            print(f"# clusterdns exited with {status}:\n{server.log_tail()}", file=sys.stderr)
+    return answer, synced, peak
+
+
+def wait_log(server, markers, limit=600.0):
+    """Seconds from the start until the log holds the first marker (a served saved snapshot
+    logs the second one before the DNS side has caught up, so the first one is looked for
+    then)."""
+    while time.perf_counter() - server.started < limit:
+        server.log.flush()
+        with open(server.log_path) as f:
+            text = f.read()
+        wanted = markers[0] if "serving the saved snapshot" in text else markers[1]
+        if wanted in text and ("serving DNS" in text):
+            return time.perf_counter() - server.started
+        time.sleep(0.05)
+    raise SystemExit(f"clusterdns never logged {markers} within {limit} s:\n{server.log_tail()}")
 
 
 if __name__ == "__main__":

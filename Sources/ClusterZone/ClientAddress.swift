@@ -11,7 +11,7 @@ public struct ClientAddress: Sendable, Hashable {
         self.init(high: UInt64(storedBits), low: 0, isIPv4: true)
     }
 
-    private init(high: UInt64, low: UInt64, isIPv4: Bool) {
+    init(high: UInt64, low: UInt64, isIPv4: Bool) {
         self.high = high
         self.low = low
         self.isIPv4 = isIPv4

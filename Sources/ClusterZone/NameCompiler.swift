@@ -47,6 +47,14 @@ struct NameCompiler {
         return read
     }
 
+    /// The names ``compile(_:_:zone:into:)`` would report as read, without compiling.
+    func reads(_ node: ZoneModel.Node) -> [DNSName] {
+        guard let cname = node.records(RecordType.cname).first else { return [] }
+        var read: [DNSName] = []
+        for type in [RecordType.a, RecordType.aaaa] { _ = chase(cname, type: type, read: &read) }
+        return read
+    }
+
     /// A CNAME, then what its target has of `type` inside our zones, link by link. A chain
     /// that ends in a name we serve without such data carries that zone's SOA (RFC 2308); one
     /// that leaves our zones ends with the last CNAME (the resolver goes on from there).

@@ -1,11 +1,11 @@
 /// An open-addressing hash table from lower-cased wire names to entry numbers, with every name
 /// kept in one byte arena, so a lookup hashes and compares raw bytes and allocates nothing.
 struct NameTable: Sendable {
-    private var slots: [Int32]
+    private(set) var slots: [Int32]
     private var mask: Int
     private(set) var arena: [UInt8] = []
-    private var starts: [UInt32] = []
-    private var lengths: [UInt8] = []
+    private(set) var starts: [UInt32] = []
+    private(set) var lengths: [UInt8] = []
 
     init(capacity: Int, arenaCapacity: Int = 0) {
         (slots, mask) = Self.slots(for: capacity)
@@ -27,6 +27,20 @@ struct NameTable: Sendable {
                 place(entry, hash: Self.hash(name))
             }
         }
+    }
+
+    /// A table saved before (``SnapshotFile``), or nil when its parts do not fit together: every
+    /// slot names an entry, every entry's name lies in the arena, and the slot count is a power of two.
+    init?(slots: [Int32], arena: [UInt8], starts: [UInt32], lengths: [UInt8]) {
+        guard slots.count >= 16, slots.count.nonzeroBitCount == 1, starts.count == lengths.count,
+            slots.allSatisfy({ $0 < starts.count }),
+            starts.indices.allSatisfy({ Int(starts[$0]) + Int(lengths[$0]) + 1 <= arena.count })
+        else { return nil }
+        self.slots = slots
+        self.mask = slots.count - 1
+        self.arena = arena
+        self.starts = starts
+        self.lengths = lengths
     }
 
     /// Empty slots for `capacity` names at most half full, and the mask of their count.

@@ -181,6 +181,38 @@ public final class SnapshotEngine {
             compiledNames: dirty.count)
     }
 
+    /// A snapshot whose compiled answers are `saved`'s: for a saved snapshot made from exactly
+    /// the objects, configuration and static zones the engine now holds (the caller's to know),
+    /// so that a restart does not compile every name again. The apex is given with the saved
+    /// serial. Nil, with nothing changed, when the saved names are not exactly the model's.
+    public func adopt(_ saved: ZoneSnapshot, synced: Bool) throws(DNSWireError) -> ZoneSnapshot? {
+        let previous = apexPart
+        if let previous { model.apply(previous, adding: false) }
+        let apex = ClusterRecords.apex(configuration, serial: saved.serial, kubeDNS: index.services[ClusterRecords.kubeDNSKey])
+        model.apply(apex, adding: true)
+        guard saved.nameCount == model.nodes.count, model.nodes.keys.allSatisfy({ saved.contains($0) }) else {
+            model.apply(apex, adding: false)
+            if let previous { model.apply(previous, adding: true) }
+            return nil
+        }
+        apexPart = apex
+        apexSerial = saved.serial
+        apexGiven = .now
+        kubeDNSChanged = false
+        serialBehind = false
+        let compiler = NameCompiler(model: model)
+        for name in model.takeDirty() {
+            guard let node = model.nodes[name] else { continue }
+            for target in compiler.reads(node) { model.record(name, reads: target) }
+        }
+        shards = saved.shards
+        let (clientMap, clientProblems) = configuration.autopath ? clients.take() : (ClientNamespaces.empty, [])
+        let lines = staticProblems + problems.keys.sorted().flatMap { problems[$0]! } + clientProblems
+        return ZoneSnapshot(
+            shards: shards, zones: try zoneInfos(), templates: templates, serial: apexSerial, synced: synced,
+            pods: configuration.pods, problems: lines, clients: clientMap, ttl: configuration.ttl, compiledNames: 0)
+    }
+
     /// Spreads the names over more shards once they outgrow them (a first list, steady
     /// growth): entries are copied as they are, nothing is compiled. Doubling keeps the
     /// copying to a constant share of the names added.

@@ -30,6 +30,39 @@ final class ZoneShard: Sendable {
         removed = builder.removed
     }
 
+    init(
+        table: NameTable, entries: [NameEntry], types: [TypeAnswer], answers: [CompiledAnswer], bytes: [UInt8],
+        cuts: [Cut], externalTargets: [Int32: [UInt8]], removed: Int
+    ) {
+        self.table = table
+        self.entries = entries
+        self.types = types
+        self.answers = answers
+        self.bytes = bytes
+        self.cuts = cuts
+        self.externalTargets = externalTargets
+        self.removed = removed
+    }
+
+    /// Every index the query path follows stays inside its array: what a shard read back from
+    /// a file must show before it is served.
+    var isConsistent: Bool {
+        guard table.count == entries.count, removed <= entries.count else { return false }
+        let entriesFit = entries.allSatisfy { entry in
+            Int(entry.typesStart) + Int(entry.typesCount) <= types.count && Int(entry.fallback) < answers.count
+                && entry.fallback >= -1
+        }
+        let answersFit = answers.allSatisfy { answer in
+            let cutRange = Int(answer.cutStart)..<(Int(answer.cutStart) + Int(answer.cutCount))
+            return Int(answer.bodyStart) + Int(answer.whole.bodyLength) <= bytes.count
+                && Int(answer.rotateOffset) + Int(answer.rotateStride) * Int(answer.rotateCount)
+                    <= Int(answer.whole.bodyLength)
+                && cutRange.upperBound <= cuts.count
+                && cuts[cutRange].allSatisfy { $0.bodyLength <= answer.whole.bodyLength }
+        }
+        return entriesFit && answersFit && types.allSatisfy { Int($0.answer) < answers.count }
+    }
+
     /// Names in the shard (entries that are not removed).
     var count: Int { entries.count - removed }
 

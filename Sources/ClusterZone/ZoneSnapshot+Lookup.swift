@@ -16,6 +16,11 @@ extension ZoneSnapshot {
         return (shard, entry)
     }
 
+    /// Whether `name` has answers of its own here.
+    func contains(_ name: DNSName) -> Bool {
+        name.wire.withUnsafeBytes { find($0) != nil }
+    }
+
     /// The zone a name not in the table falls in: the longest apex it ends with.
     func zone(of name: UnsafeRawBufferPointer) -> Int? {
         var offset = 0

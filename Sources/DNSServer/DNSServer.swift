@@ -60,7 +60,7 @@ public struct DNSServer: Sendable {
             zonesDirectory: configuration.zonesDirectory, manifests: configuration.manifests, logger: logger)
         let inputs = SnapshotInputs(synced: feed == nil)
         let firstSerial = Self.serial(after: 0)
-        let snapshot: ZoneSnapshot
+        var snapshot: ZoneSnapshot
         let pipeline: SnapshotPipeline
         do {
             pipeline = try SnapshotPipeline(
@@ -76,6 +76,9 @@ public struct DNSServer: Sendable {
                 $0.staticZones = initialZones
             }
             snapshot = try await pipeline.buildAndPublish(inputs.take(), serial: firstSerial)
+            if feed != nil, let saved = configuration.savedSnapshot, let restored = await pipeline.restore(saved) {
+                snapshot = restored
+            }
         } catch {
             await listeners.close()
             // The start-up error is what the caller needs; a failed shutdown on the way out adds nothing.
@@ -101,6 +104,7 @@ public struct DNSServer: Sendable {
                         inputs.update {
                             $0.delta.merge(update.delta)
                             $0.synced = true
+                            if !update.positions.isEmpty { $0.positions = update.positions }
                             if let received = update.changeReceived {
                                 $0.changeReceived = min($0.changeReceived ?? received, received)
                             }
@@ -137,6 +141,7 @@ public struct DNSServer: Sendable {
             inputs.finish()
             tasks.cancelAll()
         }
+        if let saved = configuration.savedSnapshot { await pipeline.save(saved) }
         await shutDown(listeners: listeners, forwarders: forwarders, group: group, status: status)
     }
 

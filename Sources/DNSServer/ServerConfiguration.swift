@@ -26,6 +26,9 @@ public struct ServerConfiguration: Sendable {
     public var logQueries: Bool
     /// How long open TCP connections get to finish at shutdown, once no new ones are accepted.
     public var tcpDrainTimeout: Duration
+    /// Keep the last synced snapshot at shutdown and serve it at the next start while the
+    /// source is unchanged (nil: always build from the source).
+    public var savedSnapshot: SavedSnapshot?
 
     public init(
         dns: HostPort, zone: ZoneConfiguration, udpSize: Int = 1232, zonesDirectory: String = "zones",

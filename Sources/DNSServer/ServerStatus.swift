@@ -109,9 +109,13 @@ public final class ServerStatus: Sendable {
 public struct FeedUpdate: Sendable {
     public var delta: ClusterDelta
     public var changeReceived: ContinuousClock.Instant?
+    /// Per resource (`services`, ...), the resourceVersion the state after this delta is
+    /// current to: what a saved snapshot is checked against at the next start.
+    public var positions: [String: String]
 
-    public init(delta: ClusterDelta, changeReceived: ContinuousClock.Instant?) {
+    public init(delta: ClusterDelta, changeReceived: ContinuousClock.Instant?, positions: [String: String] = [:]) {
         self.delta = delta
         self.changeReceived = changeReceived
+        self.positions = positions
     }
 }

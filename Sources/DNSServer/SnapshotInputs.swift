@@ -16,6 +16,9 @@ final class SnapshotInputs: Sendable {
         var synced: Bool
         /// When the feed received the oldest change not yet in a published snapshot.
         var changeReceived: ContinuousClock.Instant?
+        /// Where the feed's state is, per kind (see ``FeedUpdate/positions``): not reset by a
+        /// take, it stays true of the state until the next update.
+        var positions: [String: String] = [:]
     }
 
     private let values: Mutex<Values>

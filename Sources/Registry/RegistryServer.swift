@@ -83,4 +83,27 @@ public struct RegistryServer: ServiceLifecycle.Service {
     public func currentResourceVersion() async throws -> Int64 {
         try await store.currentResourceVersion()
     }
+
+    /// A name for this store that another store (a new data directory, a restored backup of
+    /// another one) does not share.
+    public func storeIdentity() async throws -> String {
+        "registry \(try await store.identity())"
+    }
+
+    /// Whether the store still holds exactly what a watch feed had when it was at `positions`
+    /// (resource → resourceVersion): no object of each kind changed after its position. A
+    /// resource this registry does not serve, or a version that is not a number, is "no".
+    public func isUnchanged(since positions: [String: String]) async -> Bool {
+        do {
+            for (resource, version) in positions {
+                guard let kind = KubeResource(rawValue: resource), let version = Int64(version),
+                    try await store.unchanged(kind, since: version)
+                else { return false }
+            }
+            return !positions.isEmpty
+        } catch {
+            logger.warning("cannot read the event history", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
 }

@@ -54,8 +54,9 @@ public final class ClusterFeed: Sendable {
 
     /// Runs until cancelled. `publish` gets every object once every kind has been listed, then
     /// the changes of each burst (a relist hands out only what differs from before); a failing
-    /// source leaves what was handed out in place. Applied in order, the deltas are the state.
-    public func run(publish: @escaping @Sendable (ClusterDelta) async -> Void) async {
+    /// source leaves what was handed out in place. Applied in order, the deltas are the state;
+    /// each comes with the positions that state is current to.
+    public func run(publish: @escaping @Sendable (ClusterDelta, FeedPositions) async -> Void) async {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = source.tls
         configuration.timeout = .init(connect: .seconds(5))
@@ -85,7 +86,7 @@ public final class ClusterFeed: Sendable {
     }
 
     /// Publishes after each burst of changes, once every kind has been listed.
-    private func publishChanges(_ store: ObjectStore, publish: @Sendable (ClusterDelta) async -> Void) async {
+    private func publishChanges(_ store: ObjectStore, publish: @Sendable (ClusterDelta, FeedPositions) async -> Void) async {
         let kinds = options.includePods ? 4 : 3
         var published = -1
         for await _ in store.changes {
@@ -95,10 +96,10 @@ public final class ClusterFeed: Sendable {
                 return
             }
             guard store.listedKinds >= kinds, store.version != published else { continue }
-            let (delta, version, received) = store.take()
+            let (delta, version, received, positions) = store.take()
             // The initial list is not a change being programmed: only later ones are timed.
             status.handingOut(changeReceived: published < 0 ? nil : received)
-            await publish(delta)
+            await publish(delta, positions)
             if published < 0 {
                 logger.info("registry synced", metadata: ["watch.source": "\(source.server)"])
                 status.markSynced()

@@ -1,6 +1,10 @@
 import ClusterModel
 import Synchronization
 
+/// Per resource (`services`, `endpointslices`, ...), the resourceVersion the handed-out state
+/// is current to: nothing of that kind changed in the source between it and the state.
+public typealias FeedPositions = [String: String]
+
 /// The objects the feed has seen, per kind, and the changes not yet handed out. Shared by the
 /// reflector tasks and the publisher; never touched by the DNS query path.
 final class ObjectStore: Sendable {
@@ -13,6 +17,13 @@ final class ObjectStore: Sendable {
         var pending = ClusterDelta()
         /// When the oldest change not yet handed out arrived.
         var changeReceived: ContinuousClock.Instant?
+        /// Per kind, the resourceVersion its objects here are current to: the list's, then
+        /// each event's or bookmark's.
+        var positions: [KubeResource: String] = [:]
+
+        mutating func follow(_ resource: KubeResource, to version: String?) {
+            if let version { positions[resource] = version }
+        }
 
         mutating func changed() {
             version += 1
@@ -31,7 +42,7 @@ final class ObjectStore: Sendable {
 
     /// Replaces every object of the kind (after a list): deletes missed meanwhile disappear.
     /// Only the objects that differ from what the store held become changes.
-    func replace<T: ClusterObject>(_ objects: [T]) {
+    func replace<T: ClusterObject>(_ objects: [T], version: String?) {
         let table = Dictionary(objects.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         contents.withLock {
             let old = $0.objects[T.resource] ?? [:]
@@ -43,6 +54,7 @@ final class ObjectStore: Sendable {
             }
             $0.objects[T.resource] = table
             $0.listed.insert(T.resource)
+            $0.follow(T.resource, to: version)
             $0.changed()
         }
         signal.yield()
@@ -51,6 +63,7 @@ final class ObjectStore: Sendable {
     func upsert<T: ClusterObject>(_ object: T) {
         contents.withLock {
             $0.objects[T.resource, default: [:]][object.key] = object
+            $0.follow(T.resource, to: object.metadata.resourceVersion)
             T.record(object, key: object.key, in: &$0.pending)
             $0.changed()
         }
@@ -60,20 +73,27 @@ final class ObjectStore: Sendable {
     func remove<T: ClusterObject>(_ object: T) {
         contents.withLock {
             $0.objects[T.resource]?[object.key] = nil
+            $0.follow(T.resource, to: object.metadata.resourceVersion)
             T.record(nil, key: object.key, in: &$0.pending)
             $0.changed()
         }
         signal.yield()
     }
 
+    /// A bookmark: nothing of the kind changed up to `version`. Handed out with the next change.
+    func bookmark(_ resource: KubeResource, version: String?) {
+        contents.withLock { $0.follow(resource, to: version) }
+    }
+
     var version: Int { contents.withLock { $0.version } }
     var listedKinds: Int { contents.withLock { $0.listed.count } }
 
-    /// The changes since the previous call, with the version they bring the store to and when
-    /// the oldest of them arrived.
-    func take() -> (delta: ClusterDelta, version: Int, changeReceived: ContinuousClock.Instant?) {
+    /// The changes since the previous call, with the version they bring the store to, when
+    /// the oldest of them arrived, and each kind's position (resource → resourceVersion).
+    func take() -> (delta: ClusterDelta, version: Int, changeReceived: ContinuousClock.Instant?, positions: FeedPositions) {
         contents.withLock { contents in
-            let taken = (contents.pending, contents.version, contents.changeReceived)
+            let positions = FeedPositions(uniqueKeysWithValues: contents.positions.map { ($0.key.rawValue, $0.value) })
+            let taken = (contents.pending, contents.version, contents.changeReceived, positions)
             contents.pending = ClusterDelta()
             contents.changeReceived = nil
             return taken

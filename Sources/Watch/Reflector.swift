@@ -49,7 +49,7 @@ struct Reflector<T: ClusterObject>: Sendable {
     private func list() async throws -> String? {
         let data = try await fetch(T.resource.collectionPath(namespace: nil), timeout: .seconds(120))
         let list = try JSONDecoder().decode(ObjectListOf<T>.self, from: data)
-        store.replace(list.items ?? [])
+        store.replace(list.items ?? [], version: list.metadata?.resourceVersion)
         return list.metadata?.resourceVersion
     }
 
@@ -84,6 +84,7 @@ struct Reflector<T: ClusterObject>: Sendable {
         }
         if type == "BOOKMARK" {
             version = try decoder.decode(EventOf<Bookmark>.self, from: line).object.metadata.resourceVersion ?? version
+            store.bookmark(T.resource, version: version)
             return
         }
         let object = try decoder.decode(EventOf<T>.self, from: line).object

@@ -42,6 +42,13 @@ struct ClusterDNSCommand: AsyncParsableCommand {
     @Option(help: "Directory of the embedded registry's SQLite store (env CLUSTERDNS_DATA_DIR).")
     var dataDir = env("DATA_DIR", "data")
 
+    @Option(
+        help: """
+            Keep the compiled answers in --data-dir at shutdown and serve them at once at the next \
+            start while the embedded registry is unchanged, on or off (env CLUSTERDNS_SNAPSHOT_CACHE).
+            """)
+    var snapshotCache = env("SNAPSHOT_CACHE", "on")
+
     @Option(help: "Embedded registry API address, Kubernetes-style REST + watch (env CLUSTERDNS_API).")
     var api = env("API", "127.0.0.1:8053")
 
@@ -116,6 +123,9 @@ struct ClusterDNSCommand: AsyncParsableCommand {
         }
         guard autopath == "on" || autopath == "off" else {
             throw ValidationError("--autopath must be on or off, got '\(autopath)'")
+        }
+        guard snapshotCache == "on" || snapshotCache == "off" else {
+            throw ValidationError("--snapshot-cache must be on or off, got '\(snapshotCache)'")
         }
         guard (512...65535).contains(udpSize) else { throw ValidationError("--udp-size must be 512-65535") }
         guard (1...256).contains(threads) else { throw ValidationError("--threads must be 1-256") }

@@ -56,8 +56,8 @@ struct FeedService: ServiceLifecycle.Service {
         let feed = ClusterFeed(source: source, options: options, logger: logger)
         status.set(feed.status)
         await cancelWhenGracefulShutdown {
-            await feed.run { delta in
-                output.yield(FeedUpdate(delta: delta, changeReceived: feed.status.changeReceived))
+            await feed.run { delta, positions in
+                output.yield(FeedUpdate(delta: delta, changeReceived: feed.status.changeReceived, positions: positions))
             }
         }
         output.finish()

@@ -17,22 +17,13 @@ struct Wiring {
     let logger: Logger
 
     func serviceGroup() async throws -> ServiceGroup {
-        let server = DNSServer(configuration: try dnsConfiguration(), logger: logger)
+        var configuration = try dnsConfiguration()
         let status = ServerStatus()
         let feedStatus = FeedStatusBox()
         guard let http = HostPort(command.http) else {
             throw ServerError.configuration("--http \(command.http): expected HOST:PORT")
         }
-        // Graceful shutdown runs in reverse order: HTTP first here, so it stops last and
-        // answers probes through the DNS lame duck.
-        var services: [any ServiceLifecycle.Service] = [
-            HTTPService(
-                host: http.host, port: http.port, status: status, feed: feedStatus,
-                exporter: MetricsExporter(
-                    emitRegistry: { registry.emitToString() }, status: status, feed: feedStatus,
-                    autopath: server.autopathStatistics),
-                logger: logger),
-        ]
+        var sourceServices: [any ServiceLifecycle.Service] = []
         var feed: AsyncStream<FeedUpdate>?
         if manifests == nil {
             // Every delta counts: the DNS side merges them, none may be dropped.
@@ -49,8 +40,14 @@ struct Wiring {
                 source = { followed }
             } else if command.source == "embedded" {
                 let (registry, registrySource) = try await embeddedRegistry()
-                services.append(registry)
+                sourceServices.append(registry)
                 source = registrySource
+                if command.snapshotCache == "on" {
+                    configuration.savedSnapshot = SavedSnapshot(
+                        path: (command.dataDir as NSString).appendingPathComponent("dns-snapshot.bin"),
+                        source: try await registry.storeIdentity(),
+                        isCurrent: { await registry.isUnchanged(since: $0) })
+                }
             } else if command.source == "in-cluster" {
                 let followed = try WatchSource.inCluster()
                 source = { followed }
@@ -58,9 +55,21 @@ struct Wiring {
                 let followed = try sourceURL(command.source)
                 source = { followed }
             }
-            services.append(
+            sourceServices.append(
                 FeedService(source: source, options: options, logger: logger, output: output, status: feedStatus))
         }
+        let server = DNSServer(configuration: configuration, logger: logger)
+        // Graceful shutdown runs in reverse order: HTTP first here, so it stops last and
+        // answers probes through the DNS lame duck.
+        var services: [any ServiceLifecycle.Service] = [
+            HTTPService(
+                host: http.host, port: http.port, status: status, feed: feedStatus,
+                exporter: MetricsExporter(
+                    emitRegistry: { registry.emitToString() }, status: status, feed: feedStatus,
+                    autopath: server.autopathStatistics),
+                logger: logger),
+        ]
+        services += sourceServices
         services.append(
             DNSService(
                 server: server, feed: feed, status: status, lameDuck: .milliseconds(Int64(command.lameduck * 1000)),

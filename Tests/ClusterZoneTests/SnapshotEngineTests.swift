@@ -42,7 +42,7 @@ struct SnapshotEngineTests {
             #expect(incremental.nameCount == whole.nameCount, "step \(step)")
             #expect(incremental.problems.sorted() == whole.problems.sorted(), "step \(step)")
             #expect(incremental.autopathClientCount == whole.autopathClientCount, "step \(step)")
-            try expectSameAnswers(incremental, whole, step: step)
+            try AnswerComparison.expectSame(incremental, whole, step: step)
             compiled.append(incremental.compiledNames)
         }
         // A change recompiles its own names (and the apex), not the registry's.
@@ -70,7 +70,7 @@ struct SnapshotEngineTests {
         // late.team-3, its _tcp, its _http._tcp, the PTR, and the apex names given again.
         #expect(second.compiledNames < 30, "compiled \(second.compiledNames)")
         let responder = try Responder(snapshot: second)
-        let reply = try ask(responder, "late.team-3.svc.cluster.local", RecordType.a)
+        let reply = try AnswerComparison.ask(responder, "late.team-3.svc.cluster.local", RecordType.a)
         #expect(reply.count > 12 && reply[3] & 0x0F == 0)
     }
 
@@ -89,48 +89,12 @@ struct SnapshotEngineTests {
         let burst = try engine.snapshot(serial: 11, synced: true)
         // The write is served at once; the serial (and the apex's shards) wait.
         #expect(burst.serial == 10)
-        #expect(try ask(Responder(snapshot: burst), "bb.default.svc.cluster.local", RecordType.a)[3] & 0x0F == 0)
+        #expect(try AnswerComparison.ask(Responder(snapshot: burst), "bb.default.svc.cluster.local", RecordType.a)[3] & 0x0F == 0)
         #expect(engine.serialBehind)
         Thread.sleep(forTimeInterval: 1.1)
         let later = try engine.snapshot(serial: 12, synced: true)
         #expect(later.serial == 12)
         #expect(!engine.serialBehind)
-    }
-
-    private func expectSameAnswers(_ incremental: ZoneSnapshot, _ whole: ZoneSnapshot, step: Int) throws {
-        let left = try Responder(snapshot: incremental)
-        let right = try Responder(snapshot: whole)
-        let types = [RecordType.a, RecordType.aaaa, RecordType.srv, RecordType.ptr, RecordType.cname,
-                     RecordType.txt, RecordType.ns, RecordType.soa, RecordType.mx]
-        for name in RandomCluster.candidateNames {
-            for type in types {
-                let mine = try ask(left, name, type)
-                let theirs = try ask(right, name, type)
-                #expect(mine == theirs, "step \(step): \(name) type \(type)")
-            }
-        }
-        // Autopath: a pod's search walk, from each address pods may have.
-        for last in 1...6 {
-            let client = ClientAddress(bytes: [10, 244, 0, UInt8(last)])!
-            for name in ["s1.n0.svc.cluster.local.n1.svc.cluster.local", "s2.n1.svc.cluster.local.n0.svc.cluster.local"] {
-                #expect(try ask(left, name, RecordType.a, from: client) == ask(right, name, RecordType.a, from: client),
-                        "step \(step): autopath \(name) from 10.244.0.\(last)")
-            }
-        }
-    }
-
-    private func ask(_ responder: Responder, _ name: String, _ type: UInt16, from client: ClientAddress? = nil) throws -> [UInt8] {
-        let packet = try QueryEncoder.query(name: name, type: type, id: 0x1234)
-        var out = [UInt8](repeating: 0, count: Responder.maxMessageSize)
-        let result = packet.withUnsafeBytes { query in
-            out.withUnsafeMutableBytes { responder.respond(to: query, over: .tcp, into: $0, from: client) }
-        }
-        switch result {
-        case .reply(let length): return Array(out[..<length])
-        case .chase(let chase): return [1] + Array(out[..<chase.fallbackLength])
-        case .silent: return []
-        case .forward: return [2]
-        }
     }
 }
 

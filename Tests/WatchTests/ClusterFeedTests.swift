@@ -16,7 +16,7 @@ struct ClusterFeedTests {
     func withFeed(_ url: String, _ body: (Published, ClusterFeed) async throws -> Void) async throws {
         let feed = ClusterFeed(source: WatchSource(server: url), options: Self.options, logger: Logger(label: "test"))
         let published = Published()
-        let task = Task { await feed.run { published.append($0) } }
+        let task = Task { await feed.run { published.append($0, positions: $1) } }
         defer { task.cancel() }
         try await body(published, feed)
         task.cancel()
@@ -29,10 +29,14 @@ struct ClusterFeedTests {
         try await withFeed(server.url) { published, feed in
             // The list and the events may reach one snapshot together (bursts coalesce): only
             // the end result is certain.
-            let last = try await published.first { state in
+            let (last, positions) = try await published.firstWithPositions { state in
                 state.services.contains { $0.name == "new-service" && $0.spec.clusterIP == "10.96.7.8" }
                     && !state.services.contains { $0.name == "payment-service" }
             }
+            // Services are current to the delete's version (or the bookmark's right after it,
+            // when it came before the hand-out); the other kinds to their lists'.
+            #expect(["203", "204"].contains(positions["services"]))
+            #expect(positions["namespaces"] == "100" && positions["endpointslices"] == "100")
             #expect(Set(last.services.map(\.name)) == ["product-service", "kube-dns", "new-service"])
             #expect(last.endpointSlices.first?.endpoints?.count == 2)
             #expect(Set(last.namespaces.map(\.name)) == ["default", "kube-system", "ecommerce"])
@@ -49,9 +53,10 @@ struct ClusterFeedTests {
         defer { server.stop() }
         try await withFeed(server.url) { published, feed in
             // The first list holds payment-service; a state without it can only come from the relist.
-            let after = try await published.first { state in
+            let (after, positions) = try await published.firstWithPositions { state in
                 !state.services.contains { $0.name == "payment-service" } && !state.services.isEmpty
             }
+            #expect(positions["services"] == "300")
             #expect(Set(after.services.map(\.name)) == ["product-service", "kube-dns"])
             try await eventually { feed.status.relists == 1 }
         }
@@ -95,21 +100,27 @@ struct ClusterFeedTests {
 
 /// The states a feed published, for polling in tests.
 final class Published: Sendable {
-    private let states = Mutex<[ClusterState]>([])
+    private let states = Mutex<[(state: ClusterState, positions: FeedPositions)]>([])
 
-    /// Keeps the state after each delta (the deltas applied in order).
-    func append(_ delta: ClusterDelta) {
-        states.withLock { $0.append(delta.applied(to: $0.last ?? ClusterState())) }
+    /// Keeps the state after each delta (the deltas applied in order) and its positions.
+    func append(_ delta: ClusterDelta, positions: FeedPositions) {
+        states.withLock { $0.append((delta.applied(to: $0.last?.state ?? ClusterState()), positions)) }
     }
     var count: Int { states.withLock { $0.count } }
 
     /// The first published state that satisfies `condition`, waiting up to 10 s for it.
     func first(where condition: @Sendable (ClusterState) -> Bool) async throws -> ClusterState {
+        try await firstWithPositions(where: condition).state
+    }
+
+    func firstWithPositions(
+        where condition: @Sendable (ClusterState) -> Bool
+    ) async throws -> (state: ClusterState, positions: FeedPositions) {
         for _ in 0..<1000 {
-            if let match = states.withLock({ $0.first(where: condition) }) { return match }
+            if let match = states.withLock({ $0.first { condition($0.state) } }) { return match }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw FakeServerError("no published state matched within 10 s; last: \(states.withLock { $0.last.map { $0.services.map(\.name) } ?? [] })")
+        throw FakeServerError("no published state matched within 10 s; last: \(states.withLock { $0.last.map { $0.state.services.map(\.name) } ?? [] })")
     }
 }
 

@@ -52,6 +52,25 @@ extension RegistryStore {
         }
     }
 
+    /// Whether no object of `resource` changed after `resourceVersion`, as far as the event
+    /// history can tell: false when the history no longer reaches back that far, or when the
+    /// version is ahead of the store (another store's).
+    func unchanged(_ resource: KubeResource, since resourceVersion: Int64) async throws -> Bool {
+        try await pool.read { db in
+            guard resourceVersion >= (try Self.state(db, .compactedThrough)),
+                resourceVersion <= (try Self.state(db, .resourceVersion))
+            else { return false }
+            let later = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE resourceVersion > ? AND resource = ?)",
+                arguments: [resourceVersion, resource.rawValue])
+            return later == false
+        }
+    }
+
+    func identity() async throws -> Int64 {
+        try await pool.read { db in try Self.state(db, .storeIdentity) }
+    }
+
     /// The newest resourceVersion.
     func currentResourceVersion() async throws -> Int64 {
         try await pool.read { db in try Self.state(db, .resourceVersion) }

@@ -69,6 +69,9 @@ final class RegistryStore: Sendable {
                 CREATE INDEX nodePortsByOwner ON nodePorts (owner);
                 """)
         }
+        migrator.registerMigration("v2: store identity") { db in
+            try setState(db, .storeIdentity, Int64.random(in: 1...Int64.max))
+        }
         return migrator
     }
 
@@ -81,6 +84,9 @@ final class RegistryStore: Sendable {
         /// Where the next cluster IP search starts, so released IPs are not reused soon.
         case clusterIPCursor
         case nodePortCursor
+        /// Random, set when the store is created: tells this store from another one that
+        /// happens to be at the same resourceVersion.
+        case storeIdentity
     }
 
     static func state(_ db: Database, _ key: StateKey) throws -> Int64 {

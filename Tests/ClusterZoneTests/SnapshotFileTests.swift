@@ -1,0 +1,166 @@
+import ClusterModel
+import ClusterZone
+import DNSWire
+import Foundation
+import Testing
+
+/// A saved snapshot read back answers byte for byte like the one saved, and a file that is not
+/// exactly what this configuration saved is refused whole.
+@Suite("Snapshot file")
+struct SnapshotFileTests {
+    static let identity = "cluster.local ttl 5 / no zone files / store 42"
+
+    /// Seed 5 starts from 400 services, so its shards hold replaced entries saved as they are.
+    @Test(arguments: [1, 2, 5])
+    func aSavedSnapshotAnswersLikeTheOriginal(seed: UInt64) throws {
+        let snapshot = try Self.randomSnapshot(seed: seed)
+        try withTemporaryFile { path in
+            let annotations = ["position.services": "1234", "position.namespaces": "17"]
+            try SnapshotFile.write(snapshot, identity: Self.identity, annotations: annotations, to: path)
+            let (restored, readAnnotations) = try SnapshotFile.read(path: path, identity: Self.identity)
+            #expect(readAnnotations == annotations)
+            #expect(restored.synced)
+            #expect(restored.serial == snapshot.serial)
+            #expect(restored.nameCount == snapshot.nameCount)
+            #expect(restored.problems == snapshot.problems)
+            #expect(restored.autopathClientCount == snapshot.autopathClientCount)
+            #expect(restored.byteCount > 0)
+            try AnswerComparison.expectSame(restored, snapshot, step: 0)
+        }
+    }
+
+    /// A restart: a new engine given the same objects takes the saved answers instead of
+    /// compiling them, and later changes still update it as if it had compiled them itself
+    /// (seed 1 and 2 have aliases into the zone, whose chains must be followed after adoption).
+    @Test(arguments: [1, 2, 5])
+    func aNewEngineAdoptsASavedSnapshotOfTheSameObjects(seed: UInt64) throws {
+        let (saved, state, configuration) = try Self.randomCluster(seed: seed)
+        let engine = try SnapshotEngine(configuration: configuration)
+        _ = try engine.snapshot(serial: 1, synced: false)
+        engine.replace(state: state)
+        let adopted = try #require(try engine.adopt(saved, synced: true))
+        #expect(adopted.compiledNames == 0)
+        #expect(adopted.serial == saved.serial)
+        #expect(adopted.problems == saved.problems)
+        try AnswerComparison.expectSame(adopted, saved, step: 0)
+
+        var random = SplitMix(seed: seed + 100)
+        var current = state
+        for step in 1...20 {
+            var delta = ClusterDelta()
+            RandomCluster.change(&delta, state: current, using: &random)
+            current = delta.applied(to: current)
+            engine.apply(delta)
+            let incremental = try engine.snapshot(serial: saved.serial, synced: true)
+            let whole = try SnapshotBuilder(configuration: configuration).build(state: current, serial: incremental.serial)
+            try AnswerComparison.expectSame(incremental, whole, step: step)
+        }
+    }
+
+    @Test func objectsThatDifferAreNotAdopted() throws {
+        let (saved, state, configuration) = try Self.randomCluster(seed: 2)
+        let engine = try SnapshotEngine(configuration: configuration)
+        var extra = ClusterDelta()
+        let service = RandomCluster.clusterIP("only-here", "n0", ip: "10.96.9.9")
+        extra.services[ClusterDelta.key(service)] = service
+        engine.replace(state: extra.applied(to: state))
+        #expect(try engine.adopt(saved, synced: true) == nil)
+        // Nothing was taken: the engine compiles everything as it would have.
+        let built = try engine.snapshot(serial: 9, synced: true)
+        #expect(built.nameCount > saved.nameCount)
+        #expect(built.compiledNames == built.nameCount)
+    }
+
+    @Test func anotherIdentityIsRefused() throws {
+        let snapshot = try Self.randomSnapshot(seed: 3)
+        try withTemporaryFile { path in
+            try SnapshotFile.write(snapshot, identity: Self.identity, annotations: [:], to: path)
+            let error = #expect(throws: SnapshotFileError.self) {
+                _ = try SnapshotFile.read(path: path, identity: Self.identity + " changed")
+            }
+            #expect(error?.description.contains("another configuration") == true)
+        }
+    }
+
+    /// Every cut of the file and a flipped byte anywhere in it: an error, never a crash.
+    @Test func aDamagedFileIsRefused() throws {
+        let snapshot = try Self.randomSnapshot(seed: 4)
+        try withTemporaryFile { path in
+            try SnapshotFile.write(snapshot, identity: Self.identity, annotations: ["a": "b"], to: path)
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            var random = SplitMix(seed: 9)
+            for length in Set([0, 7, 8, 30, bytes.count / 2, bytes.count - 8, bytes.count - 1]
+                + (0..<20).map { _ in Int.random(in: 0..<bytes.count, using: &random) })
+            {
+                try bytes.prefix(length).write(to: URL(fileURLWithPath: path))
+                #expect(throws: SnapshotFileError.self, "cut at \(length)") {
+                    _ = try SnapshotFile.read(path: path, identity: Self.identity)
+                }
+            }
+            for _ in 0..<40 {
+                var damaged = bytes
+                let offset = Int.random(in: 0..<bytes.count, using: &random)
+                damaged[offset] ^= UInt8.random(in: 1...255, using: &random)
+                try damaged.write(to: URL(fileURLWithPath: path))
+                #expect(throws: SnapshotFileError.self, "byte \(offset) flipped") {
+                    _ = try SnapshotFile.read(path: path, identity: Self.identity)
+                }
+            }
+            try (bytes + [0]).write(to: URL(fileURLWithPath: path))
+            #expect(throws: SnapshotFileError.self) { _ = try SnapshotFile.read(path: path, identity: Self.identity) }
+        }
+    }
+
+    @Test func aMissingFileOrAnUnsyncedSnapshotIsAnError() throws {
+        #expect(throws: SnapshotFileError.self) {
+            _ = try SnapshotFile.read(path: "/nonexistent/clusterdns-snapshot", identity: Self.identity)
+        }
+        let unsynced = try ZoneSnapshot.unsynced(configuration: ZoneConfiguration(zone: DNSName("cluster.local")))
+        try withTemporaryFile { path in
+            #expect(throws: SnapshotFileError.self) {
+                try SnapshotFile.write(unsynced, identity: Self.identity, annotations: [:], to: path)
+            }
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+    }
+
+    static func randomSnapshot(seed: UInt64) throws -> ZoneSnapshot {
+        try randomCluster(seed: seed).snapshot
+    }
+
+    /// A snapshot after 30 random changes (aliases, headless services, pods for autopath),
+    /// with the objects and configuration it was made from.
+    static func randomCluster(seed: UInt64) throws -> (snapshot: ZoneSnapshot, state: ClusterState, configuration: ZoneConfiguration) {
+        var random = SplitMix(seed: seed)
+        let configuration = try ZoneConfiguration(
+            zone: DNSName("cluster.local"), ttl: 5, pods: seed % 2 == 0 ? .verified : .insecure, autopath: true)
+        let engine = try SnapshotEngine(configuration: configuration)
+        var state = ClusterState()
+        if seed > 4 {
+            var base = ClusterDelta()
+            for index in 0..<400 {
+                let service = RandomCluster.clusterIP("base-\(index)", "base", ip: "10.96.1.\(index % 250 + 1)")
+                base.services[ClusterDelta.key(service)] = service
+            }
+            state = base.applied(to: state)
+            engine.apply(base)
+            _ = try engine.snapshot(serial: 3, synced: true)
+        }
+        for _ in 0..<30 {
+            var delta = ClusterDelta()
+            RandomCluster.change(&delta, state: state, using: &random)
+            state = delta.applied(to: state)
+            engine.apply(delta)
+            _ = try engine.snapshot(serial: 4, synced: true)
+        }
+        return (try engine.snapshot(serial: 5, synced: true), state, configuration)
+    }
+
+    private func withTemporaryFile(_ body: (String) throws -> Void) throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("clusterdns-snapshot-file-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try body(directory.appendingPathComponent("snapshot").path)
+    }
+}
