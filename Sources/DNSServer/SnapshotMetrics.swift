@@ -10,7 +10,7 @@ struct SnapshotMetrics: Sendable {
     /// Names compiled per snapshot (the rest were copied or shared): a change's cost.
     private let compiled = CoreMetrics.Recorder(label: "clusterdns_snapshot_compiled_names")
     /// From the watch feed receiving a change (the oldest one not yet served) to the snapshot
-    /// holding it being current on every event loop.
+    /// holding it being published (every event loop answers its next query from it).
     private let programming = CoreMetrics.Timer(label: "clusterdns_kubernetes_dns_programming_duration_seconds")
 
     func built(in duration: Duration, compiledNames: Int) {

@@ -64,7 +64,7 @@ actor SnapshotPipeline {
             logger.warning("not served: \(problem)")
         }
         reported = problems
-        await publisher.publish(snapshot)
+        publisher.publish(snapshot)
         if let received = inputs.changeReceived {
             metrics.programmed(in: ContinuousClock.now - received)
         }
@@ -105,7 +105,7 @@ actor SnapshotPipeline {
             ])
             return nil
         }
-        await publisher.publish(snapshot)
+        publisher.publish(snapshot)
         let facts = SavedSnapshot.facts(snapshot, annotations: annotations)
         published = (snapshot, positions, facts)
         savedIsCurrent = true

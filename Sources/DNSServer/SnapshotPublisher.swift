@@ -1,43 +1,92 @@
 import ClusterZone
 import NIOCore
+import Synchronization
 
-/// Hands each new snapshot to the responder of every event loop. The swap runs on the loop
-/// itself, between two packets, so the query path reads a plain stored property: no lock, no
-/// atomic, no actor.
+/// Hands each new snapshot to the responder of every event loop. A loop switches at its next
+/// query (one atomic load per query tells it a newer snapshot exists), so a change is served
+/// without waiting for a busy loop to get to a task; an idle loop switches through a task, so
+/// it does not keep an old snapshot alive. The lock is taken only to switch: once per loop and
+/// snapshot, never per query.
 public final class SnapshotPublisher: Sendable {
-    private let responders: [ObjectIdentifier: NIOLoopBound<Responder>]
+    private let slot: SnapshotSlot
+    private let responders: [ObjectIdentifier: NIOLoopBound<LoopResponder>]
 
     init(
         group: any EventLoopGroup, snapshot: ZoneSnapshot, udpSize: Int, forwarding: Bool,
         autopath: AutopathStatistics = AutopathStatistics()
     ) throws {
-        var responders: [ObjectIdentifier: NIOLoopBound<Responder>] = [:]
+        let slot = SnapshotSlot(snapshot)
+        var responders: [ObjectIdentifier: NIOLoopBound<LoopResponder>] = [:]
         for loop in group.makeIterator() {
             let responder = try loop.submit {
                 NIOLoopBound(
-                    try Responder(
-                        snapshot: snapshot, maxUDPSize: udpSize, forwarding: forwarding, autopathStatistics: autopath),
+                    LoopResponder(
+                        try Responder(
+                            snapshot: snapshot, maxUDPSize: udpSize, forwarding: forwarding, autopathStatistics: autopath),
+                        slot: slot),
                     eventLoop: loop)
             }.wait()
             responders[ObjectIdentifier(loop)] = responder
         }
+        self.slot = slot
         self.responders = responders
     }
 
     /// The responder that serves channels of `loop`; call on that loop.
-    func responder(for loop: any EventLoop) -> Responder {
+    func responder(for loop: any EventLoop) -> LoopResponder {
         responders[ObjectIdentifier(loop)]!.value
     }
 
-    /// Makes `snapshot` current on every loop; returns when all of them have switched.
-    public func publish(_ snapshot: ZoneSnapshot) async {
-        await withTaskGroup(of: Void.self) { group in
-            for bound in responders.values {
-                group.addTask {
-                    // Fails only for a loop that is shutting down: it answers nothing more.
-                    try? await bound.eventLoop.submit { bound.value.snapshot = snapshot }.get()
-                }
-            }
+    /// Makes `snapshot` current: every loop answers its next query from it.
+    public func publish(_ snapshot: ZoneSnapshot) {
+        slot.store(snapshot)
+        for bound in responders.values {
+            // Only for a loop that gets no query soon; one that does has switched already.
+            bound.eventLoop.execute { _ = bound.value.current }
         }
+    }
+}
+
+/// The newest snapshot and a counter that moves with every new one.
+final class SnapshotSlot: Sendable {
+    private let generation = Atomic<UInt64>(0)
+    private let latest: Mutex<ZoneSnapshot>
+
+    init(_ snapshot: ZoneSnapshot) {
+        latest = Mutex(snapshot)
+    }
+
+    func store(_ snapshot: ZoneSnapshot) {
+        latest.withLock { $0 = snapshot }
+        generation.add(1, ordering: .releasing)
+    }
+
+    @inline(__always)
+    var version: UInt64 { generation.load(ordering: .acquiring) }
+
+    /// The newest snapshot, at least as new as `version` was when read before.
+    var snapshot: ZoneSnapshot { latest.withLock { $0 } }
+}
+
+/// One loop's responder, kept on the newest snapshot. Used on its loop only.
+final class LoopResponder {
+    private let responder: Responder
+    private let slot: SnapshotSlot
+    private var seen: UInt64 = 0
+
+    init(_ responder: Responder, slot: SnapshotSlot) {
+        self.responder = responder
+        self.slot = slot
+    }
+
+    /// The responder, switched to the newest snapshot first if one was published since.
+    @inline(__always)
+    var current: Responder {
+        let version = slot.version
+        if version != seen {
+            seen = version
+            responder.snapshot = slot.snapshot
+        }
+        return responder
     }
 }

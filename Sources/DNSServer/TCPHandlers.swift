@@ -22,7 +22,7 @@ final class TCPQueryHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private let responder: Responder
+    private let responder: LoopResponder
     /// Present when forwarding is on; its answers may come back out of order (RFC 7766 6.2.1.1).
     private let forwarder: Forwarder?
     private let connections: ConnectionCounter
@@ -34,7 +34,7 @@ final class TCPQueryHandler: ChannelInboundHandler {
     private let logger: Logger
 
     init(
-        responder: Responder, forwarder: Forwarder?, connections: ConnectionCounter, counters: QueryCounters,
+        responder: LoopResponder, forwarder: Forwarder?, connections: ConnectionCounter, counters: QueryCounters,
         queryLog: QueryLog?, logger: Logger
     ) {
         self.logger = logger
@@ -61,6 +61,7 @@ final class TCPQueryHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let started = NIODeadline.now().uptimeNanoseconds
         let query = unwrapInboundIn(data)
+        let responder = self.responder.current
         let out = responder.largeBuffer
         let written: Int
         switch query.withUnsafeReadableBytes({ responder.respond(to: $0, over: .tcp, into: out, from: client) }) {

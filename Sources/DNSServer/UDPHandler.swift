@@ -8,7 +8,7 @@ final class UDPHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
-    private let responder: Responder
+    private let responder: LoopResponder
     /// Present when forwarding is on (the responder forwards only then).
     private let forwarder: Forwarder?
     private let counters: QueryCounters
@@ -17,13 +17,13 @@ final class UDPHandler: ChannelInboundHandler {
     private let capacity: Int
     private let logger: Logger
 
-    init(responder: Responder, forwarder: Forwarder?, counters: QueryCounters, queryLog: QueryLog?, logger: Logger) {
+    init(responder: LoopResponder, forwarder: Forwarder?, counters: QueryCounters, queryLog: QueryLog?, logger: Logger) {
         self.logger = logger
         self.responder = responder
         self.forwarder = forwarder
         self.counters = counters
         self.queryLog = queryLog
-        self.capacity = max(responder.maxUDPSize, 1024)
+        self.capacity = max(responder.current.maxUDPSize, 1024)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -31,6 +31,7 @@ final class UDPHandler: ChannelInboundHandler {
         let envelope = unwrapInboundIn(data)
         var response = context.channel.allocator.buffer(capacity: capacity)
         var result = Responder.Result.silent
+        let responder = self.responder.current
         let client = ClientAddress.of(envelope.remoteAddress)
         _ = envelope.data.withUnsafeReadableBytes { query in
             response.writeWithUnsafeMutableBytes(minimumWritableBytes: capacity) { out in
