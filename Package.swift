@@ -183,6 +183,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            exclude: ["EmptyCluster"],
             swiftSettings: strict
         ),
     ],

@@ -24,21 +24,11 @@ final class ForwardingServer {
     }
 
     /// An empty zones directory, so only forwarding and the cluster zone are in play.
-    static let emptyZones: String = {
-        let path = NSTemporaryDirectory() + "clusterdns-forward-tests-\(getpid())"
-        // If it cannot be made, clusterdns says so in its log, which the failing test prints.
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }()
+    static let emptyZones = Fixtures.packageRoot + "/Tests/IntegrationTests/EmptyCluster"
 
-    /// An empty manifest: a fixed, empty cluster instead of the embedded registry (whose
-    /// default API port parallel tests would fight over).
-    static let emptyManifest: String = {
-        let path = NSTemporaryDirectory() + "clusterdns-forward-tests-\(getpid()).yaml"
-        // If it cannot be made, clusterdns says so in its log, which the failing test prints.
-        _ = FileManager.default.createFile(atPath: path, contents: Data())
-        return path
-    }()
+    /// An empty manifest directory: a fixed, empty cluster instead of the embedded registry
+    /// (whose default API port parallel tests would fight over).
+    static let emptyManifest = emptyZones
 
     /// Starts `clusterdns` with `arguments` (after a 127.0.0.1:0 listener, one thread and an
     /// empty zones directory) and waits until its log says it serves.

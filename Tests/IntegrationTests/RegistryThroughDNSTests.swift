@@ -9,11 +9,13 @@ import Glibc
 /// through the watch feed.
 @Suite("embedded registry through DNS")
 struct RegistryThroughDNSTests {
-    /// clusterdns with its embedded registry on free loopback ports and its own data directory.
+    /// clusterdns with its embedded registry on free loopback ports and its own data directory
+    /// (its empty zones directory inside, so the caller's cleanup takes both).
     static func start(dataDirectory: String) async throws -> (ServerProcess, api: String) {
-        let zones = try TemporaryDirectory(prefix: "zones")
+        let zones = dataDirectory + "/zones"
+        try FileManager.default.createDirectory(atPath: zones, withIntermediateDirectories: true)
         let process = try await ServerProcess.start([
-            "--api", "127.0.0.1:0", "--data-dir", dataDirectory, "--zones-dir", zones.path,
+            "--api", "127.0.0.1:0", "--data-dir", dataDirectory, "--zones-dir", zones,
         ])
         let log = try process.server.log()
         guard let match = log.firstMatch(of: /registry\.port=(\d+)/) else {
@@ -45,6 +47,7 @@ struct RegistryThroughDNSTests {
 
     @Test func addServiceAddEndpointAndDeleteServiceReachDNS() async throws {
         let data = try TemporaryDirectory(prefix: "data")
+        defer { data.remove() }
         let (process, api) = try await Self.start(dataDirectory: data.path)
         let port = process.server.port
         do {
@@ -68,7 +71,9 @@ struct RegistryThroughDNSTests {
 
     @Test func twoHundredAcknowledgedWritesSurviveKillNine() async throws {
         let data = try TemporaryDirectory(prefix: "data")
+        defer { data.remove() }
         let manifests = try TemporaryDirectory(prefix: "manifests")
+        defer { manifests.remove() }
         let services = (1...200).map { index in
             """
             apiVersion: v1
