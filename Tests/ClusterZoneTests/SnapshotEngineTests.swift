@@ -15,20 +15,8 @@ struct SnapshotEngineTests {
     @Test(arguments: [1, 2, 3, 4, 5, 6])
     func incrementalSnapshotsAnswerLikeWholeBuilds(seed: UInt64) throws {
         var random = SplitMix(seed: seed)
-        let configuration = try ZoneConfiguration(
-            zone: DNSName("cluster.local"), ttl: 5, pods: seed % 2 == 0 ? .verified : .insecure, autopath: true)
-        let engine = try SnapshotEngine(configuration: configuration)
-        var state = ClusterState()
-        if seed > 4 {
-            var base = ClusterDelta()
-            for index in 0..<400 {
-                let service = RandomCluster.clusterIP("base-\(index)", "base", ip: "10.96.1.\(index % 250 + 1)")
-                base.services[ClusterDelta.key(service)] = service
-            }
-            state = base.applied(to: state)
-            engine.apply(base)
-            _ = try engine.snapshot(serial: Self.serial, synced: true)
-        }
+        let (engine, initial, configuration) = try RandomCluster.engine(seed: seed, serial: Self.serial)
+        var state = initial
         var compiled: [Int] = []
         for step in 0..<60 {
             var delta = ClusterDelta()
@@ -122,6 +110,27 @@ enum RandomCluster {
             names += ["\(last).0.96.10.in-addr.arpa", "\(last).0.244.10.in-addr.arpa"]
         }
         return names
+    }
+
+    /// An engine with `seed`'s configuration (verified pods on even seeds); seeds above 4 start
+    /// from 400 other services, compiled once, so shards are large enough that a change appends
+    /// to them (old entries left behind) rather than copying them anew.
+    static func engine(seed: UInt64, serial: UInt32) throws -> (SnapshotEngine, ClusterState, ZoneConfiguration) {
+        let configuration = try ZoneConfiguration(
+            zone: DNSName("cluster.local"), ttl: 5, pods: seed % 2 == 0 ? .verified : .insecure, autopath: true)
+        let engine = try SnapshotEngine(configuration: configuration)
+        var state = ClusterState()
+        if seed > 4 {
+            var base = ClusterDelta()
+            for index in 0..<400 {
+                let service = clusterIP("base-\(index)", "base", ip: "10.96.1.\(index % 250 + 1)")
+                base.services[ClusterDelta.key(service)] = service
+            }
+            state = base.applied(to: state)
+            engine.apply(base)
+            _ = try engine.snapshot(serial: serial, synced: true)
+        }
+        return (engine, state, configuration)
     }
 
     static func nameEstimate(_ state: ClusterState) -> Int {

@@ -132,20 +132,8 @@ struct SnapshotFileTests {
     /// with the objects and configuration it was made from.
     static func randomCluster(seed: UInt64) throws -> (snapshot: ZoneSnapshot, state: ClusterState, configuration: ZoneConfiguration) {
         var random = SplitMix(seed: seed)
-        let configuration = try ZoneConfiguration(
-            zone: DNSName("cluster.local"), ttl: 5, pods: seed % 2 == 0 ? .verified : .insecure, autopath: true)
-        let engine = try SnapshotEngine(configuration: configuration)
-        var state = ClusterState()
-        if seed > 4 {
-            var base = ClusterDelta()
-            for index in 0..<400 {
-                let service = RandomCluster.clusterIP("base-\(index)", "base", ip: "10.96.1.\(index % 250 + 1)")
-                base.services[ClusterDelta.key(service)] = service
-            }
-            state = base.applied(to: state)
-            engine.apply(base)
-            _ = try engine.snapshot(serial: 3, synced: true)
-        }
+        let (engine, initial, configuration) = try RandomCluster.engine(seed: seed, serial: 3)
+        var state = initial
         for _ in 0..<30 {
             var delta = ClusterDelta()
             RandomCluster.change(&delta, state: state, using: &random)

@@ -14,10 +14,7 @@ struct SavedSnapshotTests {
         // First run: nothing saved yet; one service; a graceful stop saves the snapshot.
         let (first, api) = try await RegistryThroughDNSTests.start(dataDirectory: data.path)
         let firstLog = try await stopReadingLog(first) {
-            _ = try await RegistryThroughDNSTests.dnsctl(
-                api, ["add-service", "web", "-n", "shop", "--port", "http:80", "--cluster-ip", "10.96.50.5"])
-            _ = try await RegistryThroughDNSTests.eventually(
-                "web.shop.svc.cluster.local", port: first.server.port, status: "NOERROR", answers: 1)
+            try await addService("web", "10.96.50.5", api: api, server: first)
         }
         #expect(firstLog.contains("no saved snapshot served"))
         #expect(firstLog.contains("snapshot saved for the next start"))
@@ -30,10 +27,7 @@ struct SavedSnapshotTests {
             #expect(log.contains("serving the saved snapshot"), "\(log)")
             let web = try await Dig.query("web.shop.svc.cluster.local", port: second.server.port)
             #expect(web.status == "NOERROR" && web.answer.first?.data == "10.96.50.5")
-            _ = try await RegistryThroughDNSTests.dnsctl(
-                secondAPI, ["add-service", "api", "-n", "shop", "--port", "http:80", "--cluster-ip", "10.96.50.6"])
-            _ = try await RegistryThroughDNSTests.eventually(
-                "api.shop.svc.cluster.local", port: second.server.port, status: "NOERROR", answers: 1)
+            try await addService("api", "10.96.50.6", api: secondAPI, server: second)
         }
         // The registry was as saved: its answers were kept, not compiled again.
         #expect(secondLog.contains("unchanged since the saved snapshot"))
@@ -79,6 +73,14 @@ struct SavedSnapshotTests {
         }
         #expect(!log.contains("snapshot"))
         #expect(!FileManager.default.fileExists(atPath: data.path + "/dns-snapshot.bin"))
+    }
+
+    /// Adds a ClusterIP service in `shop` with dnsctl and waits until DNS answers it.
+    private func addService(_ name: String, _ address: String, api: String, server: ServerProcess) async throws {
+        _ = try await RegistryThroughDNSTests.dnsctl(
+            api, ["add-service", name, "-n", "shop", "--port", "http:80", "--cluster-ip", address])
+        _ = try await RegistryThroughDNSTests.eventually(
+            "\(name).shop.svc.cluster.local", port: server.server.port, status: "NOERROR", answers: 1)
     }
 
     /// Runs `body`, then stops the server with SIGTERM and returns its whole log.
