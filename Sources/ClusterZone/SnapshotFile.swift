@@ -97,6 +97,10 @@ public enum SnapshotFile {
         }
         let templates = ZoneSnapshot.Templates(
             anyBody: try reader.array(), podA: try reader.array(), podAAAA: try reader.array())
+        // The pod answers end with the address the responder writes over.
+        guard templates.podA.count >= 4, templates.podAAAA.count >= 16 else {
+            throw SnapshotFileError("the pod answer templates are too short")
+        }
         var zones: [ZoneInfo] = []
         for _ in 0..<(try reader.count(atLeast: 3)) {
             let apex: [UInt8] = try reader.array()
@@ -111,7 +115,7 @@ public enum SnapshotFile {
         guard shardCount.nonzeroBitCount == 1 else { throw SnapshotFileError("shard count \(shardCount) is not a power of two") }
         var shards: [ZoneShard] = []
         shards.reserveCapacity(shardCount)
-        for _ in 0..<shardCount { shards.append(try readShard(from: &reader)) }
+        for _ in 0..<shardCount { shards.append(try readShard(from: &reader, zoneCount: zones.count)) }
         return ZoneSnapshot(
             shards: shards, zones: zones, templates: templates, serial: serial, synced: true, pods: pods,
             problems: problems, clients: clients, ttl: ttl, compiledNames: 0)
@@ -178,7 +182,7 @@ public enum SnapshotFile {
         }
     }
 
-    private static func readShard(from reader: inout SnapshotReader) throws(SnapshotFileError) -> ZoneShard {
+    private static func readShard(from reader: inout SnapshotReader, zoneCount: Int) throws(SnapshotFileError) -> ZoneShard {
         let slots: [Int32] = try reader.array()
         let arena: [UInt8] = try reader.array()
         let starts: [UInt32] = try reader.array()
@@ -201,7 +205,7 @@ public enum SnapshotFile {
         let shard = ZoneShard(
             table: table, entries: entries, types: types, answers: answers, bytes: bytes, cuts: cuts,
             externalTargets: externalTargets, removed: removed)
-        guard shard.isConsistent else { throw SnapshotFileError("a shard's answers are inconsistent") }
+        guard shard.isConsistent(zoneCount: zoneCount) else { throw SnapshotFileError("a shard's answers are inconsistent") }
         return shard
     }
 }

@@ -44,13 +44,14 @@ final class ZoneShard: Sendable {
         self.removed = removed
     }
 
-    /// Every index the query path follows stays inside its array: what a shard read back from
-    /// a file must show before it is served.
-    var isConsistent: Bool {
+    /// Every index the query path follows stays inside its array (and an entry's zone among
+    /// the snapshot's `zoneCount` zones): what a shard read back from a file must show before
+    /// it is served.
+    func isConsistent(zoneCount: Int) -> Bool {
         guard table.count == entries.count, removed <= entries.count else { return false }
         let entriesFit = entries.allSatisfy { entry in
             Int(entry.typesStart) + Int(entry.typesCount) <= types.count && Int(entry.fallback) < answers.count
-                && entry.fallback >= -1
+                && entry.fallback >= -1 && Int(entry.zone) < zoneCount
         }
         let answersFit = answers.allSatisfy { answer in
             let cutRange = Int(answer.cutStart)..<(Int(answer.cutStart) + Int(answer.cutCount))

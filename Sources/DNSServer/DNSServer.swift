@@ -20,11 +20,14 @@ public struct DNSServer: Sendable {
     }
 
     /// Serves until cancelled. Cluster objects come from `--manifests`, or from `feed` (the
-    /// watch feed) when given: until its first state arrives, would-be NXDOMAIN cluster names
-    /// get SERVFAIL. `status` tells readiness and holds the counters; `onListening` gets the
-    /// bound address once queries are answered. On cancellation the listeners stop accepting,
-    /// open TCP connections get ``ServerConfiguration/tcpDrainTimeout`` to finish, and the
-    /// event loops stop: a lame-duck period, if any, is the caller's to hold before cancelling.
+    /// watch feed) when given: until its first state arrives, the snapshot saved at the last
+    /// stop answers if ``ServerConfiguration/savedSnapshot`` says it is still current, and
+    /// otherwise would-be NXDOMAIN cluster names get SERVFAIL. `status` tells readiness and holds
+    /// the counters; `onListening` gets the bound address once queries are answered. On
+    /// cancellation the last synced snapshot is saved (when configured and changed) while the
+    /// listeners still answer, then they stop accepting, open TCP connections get
+    /// ``ServerConfiguration/tcpDrainTimeout`` to finish, and the event loops stop: a lame-duck
+    /// period, if any, is the caller's to hold before cancelling.
     public func run(
         feed: AsyncStream<FeedUpdate>? = nil, status: ServerStatus = ServerStatus(),
         onListening: @Sendable (HostPort) -> Void = { _ in }

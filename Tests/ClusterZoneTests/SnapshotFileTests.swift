@@ -1,5 +1,5 @@
 import ClusterModel
-import ClusterZone
+@testable import ClusterZone
 import DNSWire
 import Foundation
 import Testing
@@ -109,6 +109,38 @@ struct SnapshotFileTests {
             try (bytes + [0]).write(to: URL(fileURLWithPath: path))
             #expect(throws: SnapshotFileError.self) { _ = try SnapshotFile.read(path: path, identity: Self.identity) }
         }
+    }
+
+    /// Behind the checksum, the last line of defence: a shard whose indexes leave their arrays
+    /// (a bug in a writer, say) is refused, index by index.
+    @Test func aShardWhoseIndexesLeaveTheirArraysIsRefused() throws {
+        let snapshot = try Self.randomSnapshot(seed: 5)
+        let shard = try #require(snapshot.shards.max { $0.entries.count < $1.entries.count })
+        let zones = snapshot.zones.count
+        #expect(shard.isConsistent(zoneCount: zones))
+        func with(
+            entries: [NameEntry]? = nil, types: [TypeAnswer]? = nil, answers: [CompiledAnswer]? = nil,
+            bytes: [UInt8]? = nil
+        ) -> ZoneShard {
+            ZoneShard(
+                table: shard.table, entries: entries ?? shard.entries, types: types ?? shard.types,
+                answers: answers ?? shard.answers, bytes: bytes ?? shard.bytes, cuts: shard.cuts,
+                externalTargets: shard.externalTargets, removed: shard.removed)
+        }
+        var entries = shard.entries
+        entries[0].zone = UInt16(zones)
+        #expect(!with(entries: entries).isConsistent(zoneCount: zones))
+        entries = shard.entries
+        entries[0].typesCount = UInt16(shard.types.count + 1)
+        #expect(!with(entries: entries).isConsistent(zoneCount: zones))
+        var types = shard.types
+        types[0].answer = UInt32(shard.answers.count)
+        #expect(!with(types: types).isConsistent(zoneCount: zones))
+        var answers = shard.answers
+        answers[0].whole.bodyLength = UInt32(shard.bytes.count + 1)
+        #expect(!with(answers: answers).isConsistent(zoneCount: zones))
+        #expect(!with(bytes: []).isConsistent(zoneCount: zones))
+        #expect(NameTable(slots: [Int32](repeating: 5, count: 16), arena: [], starts: [], lengths: []) == nil)
     }
 
     @Test func aMissingFileOrAnUnsyncedSnapshotIsAnError() throws {
