@@ -39,7 +39,7 @@ public final class SnapshotEngine {
     /// shard itself (a fixed 1,024 shards cost a quarter of the query rate at 10,000 services in
     /// one run, a cache miss on the shard per query in `perf annotate`). Going from 2,048 to
     /// 1,024 took the build p99 under 100 writes/s at 100,000 services from 8.4 to 5.0 ms; the
-    /// query rate moved within the noise at 10,000 and 2-5 % lower at 100,000 (2 runs each).
+    /// query rate moved within the noise at 10,000 and 1-5 % lower at 100,000 (2 runs each).
     static let namesPerShard = 1024
     static let shardLimits = 16...1024
     /// Below this many names to compile, one thread does it; above, every core.
