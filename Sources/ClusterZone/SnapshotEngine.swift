@@ -52,7 +52,7 @@ public final class SnapshotEngine {
         self.model = ZoneModel(zones: [])
         self.clients = ClientIndex(zone: configuration.zone)
         self.shards = Array(repeating: ZoneShard.empty, count: Self.shardLimits.lowerBound)
-        self.templates = try Self.templates(configuration)
+        self.templates = try ZoneSnapshot.Templates(configuration)
         resetModel()
     }
 
@@ -337,20 +337,6 @@ public final class SnapshotEngine {
                 isCluster: zone.apex == configuration.zone,
                 isReverse: zone.apex == ReverseName.ipv4Zone || zone.apex == ReverseName.ipv6Zone)
         }
-    }
-
-    private static func templates(_ configuration: ZoneConfiguration) throws(DNSWireError) -> ZoneSnapshot.Templates {
-        let name = configuration.zone
-        let ttl = configuration.ttl
-        return ZoneSnapshot.Templates(
-            anyBody: try AnswerCompiler.body(
-                name: name, type: RecordType.any,
-                record: Record(owner: name, ttl: ttl, data: .hinfo(cpu: "RFC8482", os: ""))),
-            podA: try AnswerCompiler.body(
-                name: name, type: RecordType.a, record: Record(owner: name, ttl: ttl, data: .a([0, 0, 0, 0]))),
-            podAAAA: try AnswerCompiler.body(
-                name: name, type: RecordType.aaaa,
-                record: Record(owner: name, ttl: ttl, data: .aaaa([UInt8](repeating: 0, count: 16)))))
     }
 }
 

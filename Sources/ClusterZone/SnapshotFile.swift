@@ -14,7 +14,7 @@ import Musl
 /// caller's to decide from `annotations` (the feed's positions, say).
 public enum SnapshotFile {
     private static let magic: UInt64 = 0x3150_414E_5344_4E43  // "CDNSNAP1"
-    private static let format: UInt32 = 1
+    private static let format: UInt32 = 2
 
     /// Writes `snapshot` to `path` (through a temporary file renamed over it).
     public static func write(
@@ -43,9 +43,10 @@ public enum SnapshotFile {
         }
     }
 
-    /// Reads a snapshot `write` saved with the same `identity`; any difference, damage or
-    /// inconsistency is an error and nothing of the file is used.
-    public static func read(path: String, identity: String) throws(SnapshotFileError) -> (
+    /// Reads a snapshot `write` saved with the same `identity`, which must cover `configuration`
+    /// (what the file leaves out is made from it); any difference, damage or inconsistency is an
+    /// error and nothing of the file is used.
+    public static func read(path: String, identity: String, configuration: ZoneConfiguration) throws(SnapshotFileError) -> (
         snapshot: ZoneSnapshot, annotations: [String: String]
     ) {
         guard let file = fopen(path, "rb") else { throw SnapshotFileError("cannot open \(path)", errno: errno) }
@@ -55,7 +56,7 @@ public enum SnapshotFile {
         var reader = SnapshotReader(file: file, size: Int(stats.st_size))
         try reader.header(identity: identity, magic: magic, format: format, layout: layout)
         let annotations = try reader.dictionary()
-        let snapshot = try read(from: &reader)
+        let snapshot = try read(from: &reader, configuration: configuration)
         try reader.trailer()
         return (snapshot, annotations)
     }
@@ -71,11 +72,6 @@ public enum SnapshotFile {
 
     private static func write(_ snapshot: ZoneSnapshot, to writer: inout SnapshotWriter) throws(SnapshotFileError) {
         try writer.integer(snapshot.serial)
-        try writer.integer(snapshot.ttl)
-        try writer.string(snapshot.pods.rawValue)
-        try writer.array(snapshot.templates.anyBody)
-        try writer.array(snapshot.templates.podA)
-        try writer.array(snapshot.templates.podAAAA)
         try writer.integer(UInt64(snapshot.zones.count))
         for zone in snapshot.zones {
             try writer.array(zone.apex)
@@ -89,17 +85,15 @@ public enum SnapshotFile {
         for shard in snapshot.shards { try write(shard, to: &writer) }
     }
 
-    private static func read(from reader: inout SnapshotReader) throws(SnapshotFileError) -> ZoneSnapshot {
+    private static func read(
+        from reader: inout SnapshotReader, configuration: ZoneConfiguration
+    ) throws(SnapshotFileError) -> ZoneSnapshot {
         let serial: UInt32 = try reader.integer()
-        let ttl: UInt32 = try reader.integer()
-        guard let pods = ZoneConfiguration.PodsMode(rawValue: try reader.string()) else {
-            throw SnapshotFileError("unknown pods mode")
-        }
-        let templates = ZoneSnapshot.Templates(
-            anyBody: try reader.array(), podA: try reader.array(), podAAAA: try reader.array())
-        // The pod answers end with the address the responder writes over.
-        guard templates.podA.count >= 4, templates.podAAAA.count >= 16 else {
-            throw SnapshotFileError("the pod answer templates are too short")
+        let templates: ZoneSnapshot.Templates
+        do {
+            templates = try ZoneSnapshot.Templates(configuration)
+        } catch {
+            throw SnapshotFileError("cannot make the answer templates: \(error)")
         }
         var zones: [ZoneInfo] = []
         for _ in 0..<(try reader.count(atLeast: 3)) {
@@ -117,8 +111,8 @@ public enum SnapshotFile {
         shards.reserveCapacity(shardCount)
         for _ in 0..<shardCount { shards.append(try readShard(from: &reader, zoneCount: zones.count)) }
         return ZoneSnapshot(
-            shards: shards, zones: zones, templates: templates, serial: serial, synced: true, pods: pods,
-            problems: problems, clients: clients, ttl: ttl, compiledNames: 0)
+            shards: shards, zones: zones, templates: templates, serial: serial, synced: true,
+            pods: configuration.pods, problems: problems, clients: clients, ttl: configuration.ttl, compiledNames: 0)
     }
 
     private static func write(_ clients: ClientNamespaces, to writer: inout SnapshotWriter) throws(SnapshotFileError) {

@@ -73,3 +73,21 @@ public final class ZoneSnapshot: Sendable {
             .build(state: ClusterState(), staticZones: staticZones, serial: 1, synced: false)
     }
 }
+
+extension ZoneSnapshot.Templates {
+    /// The templates of `configuration`'s zone and TTL: made from the configuration alone, so a
+    /// snapshot read back from a file makes them again rather than trusting stored bytes.
+    init(_ configuration: ZoneConfiguration) throws(DNSWireError) {
+        let name = configuration.zone
+        let ttl = configuration.ttl
+        self.init(
+            anyBody: try AnswerCompiler.body(
+                name: name, type: RecordType.any,
+                record: Record(owner: name, ttl: ttl, data: .hinfo(cpu: "RFC8482", os: ""))),
+            podA: try AnswerCompiler.body(
+                name: name, type: RecordType.a, record: Record(owner: name, ttl: ttl, data: .a([0, 0, 0, 0]))),
+            podAAAA: try AnswerCompiler.body(
+                name: name, type: RecordType.aaaa,
+                record: Record(owner: name, ttl: ttl, data: .aaaa([UInt8](repeating: 0, count: 16)))))
+    }
+}

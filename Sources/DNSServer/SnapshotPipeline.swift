@@ -91,7 +91,7 @@ actor SnapshotPipeline {
         let snapshot: ZoneSnapshot
         let annotations: [String: String]
         do {
-            (snapshot, annotations) = try SnapshotFile.read(path: saved.path, identity: identity)
+            (snapshot, annotations) = try SnapshotFile.read(path: saved.path, identity: identity, configuration: configuration)
         } catch {
             logger.info("no saved snapshot served, building from the registry", metadata: [
                 "snapshot.path": "\(saved.path)", "reason": "\(error)",

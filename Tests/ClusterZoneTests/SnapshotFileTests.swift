@@ -13,11 +13,12 @@ struct SnapshotFileTests {
     /// Seed 5 starts from 400 services, so its shards hold replaced entries saved as they are.
     @Test(arguments: [1, 2, 5])
     func aSavedSnapshotAnswersLikeTheOriginal(seed: UInt64) throws {
-        let snapshot = try Self.randomSnapshot(seed: seed)
+        let (snapshot, _, configuration) = try Self.randomCluster(seed: seed)
         try withTemporaryFile { path in
             let annotations = ["position.services": "1234", "position.namespaces": "17"]
             try SnapshotFile.write(snapshot, identity: Self.identity, annotations: annotations, to: path)
-            let (restored, readAnnotations) = try SnapshotFile.read(path: path, identity: Self.identity)
+            let (restored, readAnnotations) = try SnapshotFile.read(
+                path: path, identity: Self.identity, configuration: configuration)
             #expect(readAnnotations == annotations)
             #expect(restored.synced)
             #expect(restored.serial == snapshot.serial)
@@ -72,11 +73,11 @@ struct SnapshotFileTests {
     }
 
     @Test func anotherIdentityIsRefused() throws {
-        let snapshot = try Self.randomSnapshot(seed: 3)
+        let (snapshot, _, configuration) = try Self.randomCluster(seed: 3)
         try withTemporaryFile { path in
             try SnapshotFile.write(snapshot, identity: Self.identity, annotations: [:], to: path)
             let error = #expect(throws: SnapshotFileError.self) {
-                _ = try SnapshotFile.read(path: path, identity: Self.identity + " changed")
+                _ = try SnapshotFile.read(path: path, identity: Self.identity + " changed", configuration: configuration)
             }
             #expect(error?.description.contains("another configuration") == true)
         }
@@ -84,7 +85,7 @@ struct SnapshotFileTests {
 
     /// Every cut of the file and a flipped byte anywhere in it: an error, never a crash.
     @Test func aDamagedFileIsRefused() throws {
-        let snapshot = try Self.randomSnapshot(seed: 4)
+        let (snapshot, _, configuration) = try Self.randomCluster(seed: 4)
         try withTemporaryFile { path in
             try SnapshotFile.write(snapshot, identity: Self.identity, annotations: ["a": "b"], to: path)
             let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -94,7 +95,7 @@ struct SnapshotFileTests {
             {
                 try bytes.prefix(length).write(to: URL(fileURLWithPath: path))
                 #expect(throws: SnapshotFileError.self, "cut at \(length)") {
-                    _ = try SnapshotFile.read(path: path, identity: Self.identity)
+                    _ = try SnapshotFile.read(path: path, identity: Self.identity, configuration: configuration)
                 }
             }
             for _ in 0..<40 {
@@ -103,18 +104,18 @@ struct SnapshotFileTests {
                 damaged[offset] ^= UInt8.random(in: 1...255, using: &random)
                 try damaged.write(to: URL(fileURLWithPath: path))
                 #expect(throws: SnapshotFileError.self, "byte \(offset) flipped") {
-                    _ = try SnapshotFile.read(path: path, identity: Self.identity)
+                    _ = try SnapshotFile.read(path: path, identity: Self.identity, configuration: configuration)
                 }
             }
             try (bytes + [0]).write(to: URL(fileURLWithPath: path))
-            #expect(throws: SnapshotFileError.self) { _ = try SnapshotFile.read(path: path, identity: Self.identity) }
+            #expect(throws: SnapshotFileError.self) { _ = try SnapshotFile.read(path: path, identity: Self.identity, configuration: configuration) }
         }
     }
 
     /// Behind the checksum, the last line of defence: a shard whose indexes leave their arrays
     /// (a bug in a writer, say) is refused, index by index.
     @Test func aShardWhoseIndexesLeaveTheirArraysIsRefused() throws {
-        let snapshot = try Self.randomSnapshot(seed: 5)
+        let snapshot = try Self.randomCluster(seed: 5).snapshot
         let shard = try #require(snapshot.shards.max { $0.entries.count < $1.entries.count })
         let zones = snapshot.zones.count
         #expect(shard.isConsistent(zoneCount: zones))
@@ -145,7 +146,9 @@ struct SnapshotFileTests {
 
     @Test func aMissingFileOrAnUnsyncedSnapshotIsAnError() throws {
         #expect(throws: SnapshotFileError.self) {
-            _ = try SnapshotFile.read(path: "/nonexistent/clusterdns-snapshot", identity: Self.identity)
+            _ = try SnapshotFile.read(
+                path: "/nonexistent/clusterdns-snapshot", identity: Self.identity,
+                configuration: ZoneConfiguration(zone: DNSName("cluster.local")))
         }
         let unsynced = try ZoneSnapshot.unsynced(configuration: ZoneConfiguration(zone: DNSName("cluster.local")))
         try withTemporaryFile { path in
@@ -154,10 +157,6 @@ struct SnapshotFileTests {
             }
             #expect(!FileManager.default.fileExists(atPath: path))
         }
-    }
-
-    static func randomSnapshot(seed: UInt64) throws -> ZoneSnapshot {
-        try randomCluster(seed: seed).snapshot
     }
 
     /// A snapshot after 30 random changes (aliases, headless services, pods for autopath),
