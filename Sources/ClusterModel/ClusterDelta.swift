@@ -22,6 +22,11 @@ public struct ClusterDelta: Sendable, Equatable {
 
     /// Adds the changes of a later delta: where both name an object, the later one wins.
     public mutating func merge(_ later: ClusterDelta) {
+        // A whole list arrives as one delta: taken as it is, not copied entry by entry.
+        guard !isEmpty else {
+            self = later
+            return
+        }
         namespaces.merge(later.namespaces) { _, new in new }
         services.merge(later.services) { _, new in new }
         endpointSlices.merge(later.endpointSlices) { _, new in new }

@@ -1,32 +1,67 @@
-/// discovery.k8s.io/v1 EndpointSlice.
+/// discovery.k8s.io/v1 EndpointSlice. Its fields share one allocation between copies (see
+/// ``CopyOnWrite``).
 public struct EndpointSlice: Codable, Sendable, Hashable {
     /// The label that ties a slice to its service.
     public static let serviceNameLabel = "kubernetes.io/service-name"
 
-    public var apiVersion: String?
-    public var kind: String?
-    public var metadata: ObjectMeta
-    public var addressType: String?
-    public var endpoints: [Endpoint]?
-    public var ports: [EndpointPort]?
+    private struct Fields: Codable, Sendable, Hashable {
+        var apiVersion: String?
+        var kind: String?
+        var metadata: ObjectMeta
+        var addressType: String?
+        var endpoints: [Endpoint]?
+        var ports: [EndpointPort]?
+    }
+
+    private var fields: CopyOnWrite<Fields>
+
+    public var apiVersion: String? {
+        get { fields.value.apiVersion }
+        set { fields.value.apiVersion = newValue }
+    }
+    public var kind: String? {
+        get { fields.value.kind }
+        set { fields.value.kind = newValue }
+    }
+    public var metadata: ObjectMeta {
+        get { fields.value.metadata }
+        set { fields.value.metadata = newValue }
+    }
+    public var addressType: String? {
+        get { fields.value.addressType }
+        set { fields.value.addressType = newValue }
+    }
+    public var endpoints: [Endpoint]? {
+        get { fields.value.endpoints }
+        set { fields.value.endpoints = newValue }
+    }
+    public var ports: [EndpointPort]? {
+        get { fields.value.ports }
+        set { fields.value.ports = newValue }
+    }
 
     public init(
         name: String, namespace: String, serviceName: String, addressType: String = "IPv4",
         endpoints: [Endpoint], ports: [EndpointPort]? = nil
     ) {
-        self.apiVersion = "discovery.k8s.io/v1"
-        self.kind = "EndpointSlice"
-        self.metadata = ObjectMeta(
-            name: name, namespace: namespace, labels: [Self.serviceNameLabel: serviceName])
-        self.addressType = addressType
-        self.endpoints = endpoints
-        self.ports = ports
+        fields = CopyOnWrite(Fields(
+            apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
+            metadata: ObjectMeta(name: name, namespace: namespace, labels: [Self.serviceNameLabel: serviceName]),
+            addressType: addressType, endpoints: endpoints, ports: ports))
     }
 
-    public var name: String { metadata.name ?? "" }
-    public var namespace: String { metadata.namespace ?? "default" }
+    public init(from decoder: any Decoder) throws {
+        fields = CopyOnWrite(try Fields(from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try fields.value.encode(to: encoder)
+    }
+
+    public var name: String { fields.value.metadata.name ?? "" }
+    public var namespace: String { fields.value.metadata.namespace ?? "default" }
     /// The service this slice belongs to, from its `kubernetes.io/service-name` label.
-    public var serviceName: String? { metadata.labels?[Self.serviceNameLabel] }
+    public var serviceName: String? { fields.value.metadata.labels?[Self.serviceNameLabel] }
 }
 
 public struct Endpoint: Codable, Sendable, Hashable {

@@ -1,19 +1,47 @@
-/// core/v1 Service, with the fields DNS answers depend on.
+/// core/v1 Service, with the fields DNS answers depend on. Its fields share one allocation
+/// between copies (see ``CopyOnWrite``).
 public struct Service: Codable, Sendable, Hashable {
-    public var apiVersion: String?
-    public var kind: String?
-    public var metadata: ObjectMeta
-    public var spec: ServiceSpec
-
-    public init(name: String, namespace: String, spec: ServiceSpec) {
-        self.apiVersion = "v1"
-        self.kind = "Service"
-        self.metadata = ObjectMeta(name: name, namespace: namespace)
-        self.spec = spec
+    private struct Fields: Codable, Sendable, Hashable {
+        var apiVersion: String?
+        var kind: String?
+        var metadata: ObjectMeta
+        var spec: ServiceSpec
     }
 
-    public var name: String { metadata.name ?? "" }
-    public var namespace: String { metadata.namespace ?? "default" }
+    private var fields: CopyOnWrite<Fields>
+
+    public var apiVersion: String? {
+        get { fields.value.apiVersion }
+        set { fields.value.apiVersion = newValue }
+    }
+    public var kind: String? {
+        get { fields.value.kind }
+        set { fields.value.kind = newValue }
+    }
+    public var metadata: ObjectMeta {
+        get { fields.value.metadata }
+        set { fields.value.metadata = newValue }
+    }
+    public var spec: ServiceSpec {
+        get { fields.value.spec }
+        set { fields.value.spec = newValue }
+    }
+
+    public init(name: String, namespace: String, spec: ServiceSpec) {
+        fields = CopyOnWrite(Fields(
+            apiVersion: "v1", kind: "Service", metadata: ObjectMeta(name: name, namespace: namespace), spec: spec))
+    }
+
+    public init(from decoder: any Decoder) throws {
+        fields = CopyOnWrite(try Fields(from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try fields.value.encode(to: encoder)
+    }
+
+    public var name: String { fields.value.metadata.name ?? "" }
+    public var namespace: String { fields.value.metadata.namespace ?? "default" }
 }
 
 public struct ServiceSpec: Codable, Sendable, Hashable {

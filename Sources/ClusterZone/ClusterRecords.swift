@@ -105,14 +105,14 @@ struct ClusterRecords {
         case .headless:
             let ready = ReadyEndpoints(slices: slices, podNames: configuration.endpointPodNames)
             guard !ready.addresses.isEmpty else { return }
-            for endpoint in ready.endpoints {
-                let host = name(endpoint.host, under: owner)
+            // One name per host, shared by its A record and the PTR and SRV records naming it.
+            let hosts = ready.endpoints.map { name($0.host, under: owner) }
+            for (endpoint, host) in zip(ready.endpoints, hosts) {
                 let record = Self.addressData(endpoint.address)
                 data.add(Record(owner: owner, ttl: ttl, data: record))
                 data.add(Record(owner: host, ttl: ttl, data: record))
                 data.add(Record(owner: ReverseName.name(for: endpoint.address), ttl: ttl, data: .ptr(host)))
             }
-            let hosts = ready.endpoints.map { name($0.host, under: owner) }
             addPorts(service, owner: owner, targets: hosts, endpoints: ready)
         }
     }
@@ -137,9 +137,10 @@ struct ClusterRecords {
     ) {
         for port in service.spec.ports ?? [] {
             let proto = "_" + (port.protocol ?? "TCP").lowercased()
-            data.touch(name(proto, under: owner))
+            let protoName = name(proto, under: owner)
+            data.touch(protoName)
             guard let portName = port.name, !portName.isEmpty else { continue }
-            let srvName = name("_" + portName.lowercased(), under: name(proto, under: owner))
+            let srvName = name("_" + portName.lowercased(), under: protoName)
             let number = endpoints?.port(named: port.name, protocol: port.protocol) ?? port.port
             let hosts = Array(Set(targets)).sorted()
             let weight = UInt16(max(1, 100 / max(1, hosts.count)))

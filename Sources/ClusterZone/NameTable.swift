@@ -56,6 +56,15 @@ struct NameTable: Sendable {
         slots[slot] = Int32(entry)
     }
 
+    /// The same table with no unused room in its growing arrays (see `Array.trimmed`).
+    func trimmed() -> NameTable {
+        var table = self
+        table.arena = arena.trimmed()
+        table.starts = starts.trimmed()
+        table.lengths = lengths.trimmed()
+        return table
+    }
+
     var count: Int { starts.count }
     var arenaCount: Int { arena.count }
 

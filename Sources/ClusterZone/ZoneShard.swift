@@ -20,12 +20,12 @@ final class ZoneShard: Sendable {
     static let empty = ShardBuilder(capacity: 0).finish()
 
     init(_ builder: ShardBuilder) {
-        table = builder.table
-        entries = builder.entries
-        types = builder.types
-        answers = builder.compiler.answers
-        bytes = builder.compiler.bytes
-        cuts = builder.compiler.cuts
+        table = builder.table.trimmed()
+        entries = builder.entries.trimmed()
+        types = builder.types.trimmed()
+        answers = builder.compiler.answers.trimmed()
+        bytes = builder.compiler.bytes.trimmed()
+        cuts = builder.compiler.cuts.trimmed()
         externalTargets = builder.externalTargets
         removed = builder.removed
     }

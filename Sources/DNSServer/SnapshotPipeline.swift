@@ -1,3 +1,4 @@
+import ClusterModel
 import ClusterZone
 import Logging
 
@@ -37,7 +38,7 @@ actor SnapshotPipeline {
     /// The last snapshot served changes under an older SOA serial (see ``SnapshotEngine``).
     var serialBehind: Bool { engine.serialBehind }
 
-    func buildAndPublish(_ inputs: SnapshotInputs.Values, serial: UInt32) async throws -> ZoneSnapshot {
+    func buildAndPublish(_ inputs: consuming SnapshotInputs.Values, serial: UInt32) async throws -> ZoneSnapshot {
         let started = ContinuousClock.now
         if let zones = inputs.staticZones {
             engine.setStaticZones(zones)
@@ -45,6 +46,10 @@ actor SnapshotPipeline {
         }
         if let state = inputs.state { engine.replace(state: state) }
         engine.apply(inputs.delta)
+        // Its objects are in the engine now: a whole list is not held twice while it compiles.
+        let changed = inputs.state != nil || inputs.staticZones != nil || !inputs.delta.isEmpty
+        inputs.delta = ClusterDelta()
+        inputs.state = nil
         if servingSaved, !inputs.synced, let published {
             return published.snapshot
         }
@@ -70,7 +75,7 @@ actor SnapshotPipeline {
         }
         let facts = ServerStatus.SnapshotFacts(engine, snapshot: snapshot)
         published = (snapshot, inputs.positions, facts)
-        if adopted == nil, inputs.state != nil || inputs.staticZones != nil || !inputs.delta.isEmpty {
+        if adopted == nil, changed {
             savedIsCurrent = false
         }
         if servingSaved {

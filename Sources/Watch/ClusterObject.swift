@@ -4,6 +4,8 @@ import ClusterModel
 protocol ClusterObject: Decodable, Sendable, Equatable {
     static var resource: KubeResource { get }
     var metadata: ObjectMeta { get }
+    /// What the feed keeps of it: only what DNS reads (see ClusterModel's `DNSFields`).
+    var dnsFields: Self { get }
     /// Writes `object` (nil: deleted) under `key` in the delta's table of this kind.
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta)
 }
@@ -39,11 +41,26 @@ extension Pod: ClusterObject {
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) { delta.pods[key] = .some(object) }
 }
 
-/// A list response: the items and the version to watch from.
+/// A list response: the items, kept as ``ClusterObject/dnsFields``, and the version to watch
+/// from. Each item is trimmed as it is decoded, so a list of 100,000 objects is never held
+/// whole with every field.
 struct ObjectListOf<T: ClusterObject>: Decodable {
     struct Metadata: Decodable { var resourceVersion: String? }
     var metadata: Metadata?
     var items: [T]?
+
+    private enum CodingKeys: String, CodingKey { case metadata, items }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        metadata = try container.decodeIfPresent(Metadata.self, forKey: .metadata)
+        guard try container.contains(.items) && !container.decodeNil(forKey: .items) else { return }
+        var list = try container.nestedUnkeyedContainer(forKey: .items)
+        var items: [T] = []
+        items.reserveCapacity(list.count ?? 0)
+        while !list.isAtEnd { items.append(try list.decode(T.self).dnsFields) }
+        self.items = items
+    }
 }
 
 /// One watch event line. ERROR events carry a `Status` instead of an object.

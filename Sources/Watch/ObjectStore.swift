@@ -41,7 +41,8 @@ final class ObjectStore: Sendable {
     }
 
     /// Replaces every object of the kind (after a list): deletes missed meanwhile disappear.
-    /// Only the objects that differ from what the store held become changes.
+    /// Only the objects that differ from what the store held become changes. Objects are kept
+    /// as ``ClusterObject/dnsFields``, which a list's items already are.
     func replace<T: ClusterObject>(_ objects: [T], version: String?) {
         let table = Dictionary(objects.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
         contents.withLock {
@@ -61,6 +62,7 @@ final class ObjectStore: Sendable {
     }
 
     func upsert<T: ClusterObject>(_ object: T) {
+        let object = object.dnsFields
         contents.withLock {
             $0.objects[T.resource, default: [:]][object.key] = object
             $0.follow(T.resource, to: object.metadata.resourceVersion)

@@ -99,11 +99,11 @@ struct RegistryThroughDNSTests {
         do {
             let port = second.server.port
             _ = try await Self.eventually("svc-200.durable.svc.cluster.local", port: port, status: "NOERROR", answers: 1)
-            var missing: [Int] = []
+            var missing: [String] = []
             for index in 1...200 {
                 let reply = try await Dig.query("svc-\(index).durable.svc.cluster.local", port: port)
                 if !(reply.status == "NOERROR" && reply.answer.first?.data == "10.96.60.\(index)") {
-                    missing.append(index)
+                    missing.append("\(index): \(reply.status) \(reply.answer.map(\.data))")
                 }
             }
             #expect(missing.isEmpty, "not answered after kill -9 and restart: \(missing)")
