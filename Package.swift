@@ -36,6 +36,7 @@ let package = Package(
             pkgConfig: "ldns",
             providers: [.apt(["libldns-dev"])]
         ),
+        .systemLibrary(name: "CMalloc"),
         .target(name: "DNSWire", dependencies: ["CLDNS"], swiftSettings: strict),
         .target(
             name: "ClusterModel",
@@ -47,6 +48,7 @@ let package = Package(
             name: "DNSServer",
             dependencies: [
                 "ClusterZone",
+                "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -35,6 +35,11 @@ actor SnapshotPipeline {
         self.logger = logger
     }
 
+    /// A build that compiled this many names (a whole list, a resync) leaves its transients,
+    /// the list's JSON and decoded objects among them, free in the allocator: they are given
+    /// back to the system after it.
+    static let trimAfter = 20_000
+
     /// The last snapshot served changes under an older SOA serial (see ``SnapshotEngine``).
     var serialBehind: Bool { engine.serialBehind }
 
@@ -75,6 +80,7 @@ actor SnapshotPipeline {
         }
         let facts = ServerStatus.SnapshotFacts(engine, snapshot: snapshot)
         published = (snapshot, inputs.positions, facts)
+        if snapshot.compiledNames >= Self.trimAfter || adopted != nil { ReleaseFreeMemory.now() }
         if adopted == nil, changed {
             savedIsCurrent = false
         }
