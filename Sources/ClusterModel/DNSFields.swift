@@ -1,10 +1,10 @@
-/// The objects as the DNS side keeps them: the fields its answers, autopath and feed positions
-/// read, and nothing else. A watch cache keeps these: at 100,000 services the labels,
-/// selectors, uids, timestamps and node names it leaves out are some 70 MB, and a change to
-/// only those compares equal and compiles nothing.
+/// The objects as the DNS side keeps them: the fields its answers and autopath read, and
+/// nothing else. A watch cache keeps these: at 100,000 services the labels, selectors, uids,
+/// timestamps and node names it leaves out are some 70 MB, and a change to only those (or a
+/// new resourceVersion alone) compares equal and compiles nothing.
 extension ObjectMeta {
     var dnsFields: ObjectMeta {
-        ObjectMeta(name: name, namespace: namespace, resourceVersion: resourceVersion)
+        ObjectMeta(name: name, namespace: namespace)
     }
 }
 

@@ -15,12 +15,15 @@ struct NameTable: Sendable {
     }
 
     /// `old`'s names, the same entry numbers, with only those `isLive` says in the slots
-    /// (room for `capacity` names in all).
-    init(rebuilding old: NameTable, capacity: Int, isLive: (Int) -> Bool) {
+    /// (room for `capacity` names in all, `extra` of them appended after `old`'s).
+    init(rebuilding old: NameTable, capacity: Int, extra: Int, isLive: (Int) -> Bool) {
         (slots, mask) = Self.slots(for: capacity)
-        arena = old.arena
-        starts = old.starts
-        lengths = old.lengths
+        arena.reserveCapacity(old.arena.count + extra * 48)
+        arena += old.arena
+        starts.reserveCapacity(old.starts.count + extra)
+        starts += old.starts
+        lengths.reserveCapacity(old.lengths.count + extra)
+        lengths += old.lengths
         arena.withUnsafeBytes { arena in
             for entry in starts.indices where isLive(entry) {
                 let name = UnsafeRawBufferPointer(rebasing: arena[Int(starts[entry])...].prefix(Int(lengths[entry]) + 1))

@@ -107,19 +107,25 @@ struct ShardBuilder {
 
     /// `old` as it is, with the entries `removing` marks taken out of the table: the `extra`
     /// names compiled next are appended. Costs a copy of the arrays and a hash per name.
+    /// The arrays are copied once, with room for the extra names, so neither the appends nor
+    /// ``finish()``'s trimming copies them again.
     init(appendingTo old: ZoneShard, removing: [Bool], extra: Int) {
-        entries = old.entries
+        entries.reserveCapacity(old.entries.count + extra)
+        entries += old.entries
         for index in removing.indices where removing[index] {
             entries[index].flags |= NameEntry.removed
             removed += 1
         }
         removed += old.removed
         let entries = self.entries
-        table = NameTable(rebuilding: old.table, capacity: entries.count - removed + extra) {
+        table = NameTable(rebuilding: old.table, capacity: entries.count - removed + extra, extra: extra) {
             entries[$0].flags & NameEntry.removed == 0
         }
-        types = old.types
+        types.reserveCapacity(old.types.count + extra * 3)
+        types += old.types
         compiler = AnswerCompiler(answers: old.answers, bytes: old.bytes, cuts: old.cuts)
+        compiler.reserve(answers: old.answers.count + extra * 4, bytes: old.bytes.count + extra * 128,
+                         cuts: old.cuts.count + extra * 2)
         externalTargets = old.externalTargets.filter { !removing[Int($0.key)] }
     }
 

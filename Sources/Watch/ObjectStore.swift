@@ -61,15 +61,21 @@ final class ObjectStore: Sendable {
         signal.yield()
     }
 
+    /// An added or modified object. A modification of fields DNS does not read (a controller
+    /// rewriting an annotation, a label, a node name; the resourceVersion itself) only moves
+    /// the kind's position, as a bookmark does: no change is handed out, nothing is compiled.
     func upsert<T: ClusterObject>(_ object: T) {
-        let object = object.dnsFields
-        contents.withLock {
-            $0.objects[T.resource, default: [:]][object.key] = object
-            $0.follow(T.resource, to: object.metadata.resourceVersion)
-            T.record(object, key: object.key, in: &$0.pending)
+        let version = object.metadata.resourceVersion
+        let kept = object.dnsFields
+        let changed = contents.withLock {
+            $0.follow(T.resource, to: version)
+            guard ($0.objects[T.resource]?[kept.key] as? T) != kept else { return false }
+            $0.objects[T.resource, default: [:]][kept.key] = kept
+            T.record(kept, key: kept.key, in: &$0.pending)
             $0.changed()
+            return true
         }
-        signal.yield()
+        if changed { signal.yield() }
     }
 
     func remove<T: ClusterObject>(_ object: T) {

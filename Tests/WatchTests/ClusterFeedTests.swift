@@ -80,6 +80,23 @@ struct ClusterFeedTests {
         #expect(lists.count == 1)
     }
 
+    @Test func changesToFieldsDNSDoesNotReadOnlyMoveThePosition() async throws {
+        let server = try FakeAPIServer(scenario: "unread")
+        defer { server.stop() }
+        try await withFeed(server.url) { published, _ in
+            let (state, positions) = try await published.firstWithPositions { state in
+                state.services.contains { $0.name == "after-unread" }
+            }
+            #expect(positions["services"] == "203")
+            // Handed out once, with the list; the label, annotation, selector and version
+            // changes made no delta of their own.
+            #expect(published.deltasNaming(service: "ecommerce/product-service") == 1)
+            let product = try #require(state.services.first { $0.name == "product-service" })
+            #expect(product.metadata.labels == nil && product.spec.selector == nil)
+            #expect(product.spec.ports?.first?.port == 80)
+        }
+    }
+
     @Test func anUnreachableSourceIsRetriedUntilItAnswers() async throws {
         // Learn a free port from a first server, then leave it closed while the feed starts.
         let probe = try FakeAPIServer(scenario: "events")
@@ -100,13 +117,21 @@ struct ClusterFeedTests {
 
 /// The states a feed published, for polling in tests.
 final class Published: Sendable {
-    private let states = Mutex<[(state: ClusterState, positions: FeedPositions)]>([])
+    private let states = Mutex<[(state: ClusterState, positions: FeedPositions, services: Set<String>)]>([])
 
-    /// Keeps the state after each delta (the deltas applied in order) and its positions.
+    /// Keeps the state after each delta (the deltas applied in order), its positions and the
+    /// services the delta named.
     func append(_ delta: ClusterDelta, positions: FeedPositions) {
-        states.withLock { $0.append((delta.applied(to: $0.last?.state ?? ClusterState()), positions)) }
+        states.withLock {
+            $0.append((delta.applied(to: $0.last?.state ?? ClusterState()), positions, Set(delta.services.keys)))
+        }
     }
     var count: Int { states.withLock { $0.count } }
+
+    /// How many deltas named the service `namespace/name`.
+    func deltasNaming(service key: String) -> Int {
+        states.withLock { $0.filter { $0.services.contains(key) }.count }
+    }
 
     /// The first published state that satisfies `condition`, waiting up to 10 s for it.
     func first(where condition: @Sendable (ClusterState) -> Bool) async throws -> ClusterState {
@@ -117,7 +142,7 @@ final class Published: Sendable {
         where condition: @Sendable (ClusterState) -> Bool
     ) async throws -> (state: ClusterState, positions: FeedPositions) {
         for _ in 0..<1000 {
-            if let match = states.withLock({ $0.first { condition($0.state) } }) { return match }
+            if let match = states.withLock({ $0.first { condition($0.state) } }) { return (match.state, match.positions) }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw FakeServerError("no published state matched within 10 s; last: \(states.withLock { $0.last.map { $0.state.services.map(\.name) } ?? [] })")

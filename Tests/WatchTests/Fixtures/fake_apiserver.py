@@ -11,6 +11,8 @@ scenarios:
           objects as they are after a delete that the stream never reported
   drop    the first services watch sends one event and drops the connection; the second
           must resume from that event's resourceVersion
+  unread  the first services watch waits 0.3 s (the list is handed out alone), then modifies
+          product-service twice in fields DNS does not read, then adds a service
 GET /debug/requests lists the requests seen (for the tests' assertions).
 """
 import json
@@ -134,6 +136,18 @@ class Handler(BaseHTTPRequestHandler):
             # Cut the stream without its last chunk: what a dying proxy or apiserver does.
             self.connection.shutdown(2)
             return
+        if SCENARIO == "unread" and watch_number == 1:
+            time.sleep(0.3)
+            product = json.loads(json.dumps(LISTS["/api/v1/services"]["items"][0]))
+            product["metadata"]["resourceVersion"] = "201"
+            product["metadata"]["labels"]["tier"] = "frontend"
+            product["metadata"]["annotations"] = {"example.com/last-seen": "2024-01-01T00:00:01Z"}
+            product["spec"]["selector"] = {"app": "product-v2"}
+            self.event("MODIFIED", product)
+            product["metadata"]["resourceVersion"] = "202"
+            self.event("MODIFIED", product)
+            self.event("ADDED", service("after-unread", "ecommerce", "10.96.9.9", 203))
+            return self.hold(timeout)
         if SCENARIO == "drop" and watch_number == 2:
             self.event("ADDED", service("after-drop", "ecommerce", "10.96.9.2", 212))
         return self.hold(timeout)

@@ -1,0 +1,71 @@
+import ClusterModel
+import Foundation
+import Testing
+
+@Suite("What the DNS side keeps of an object")
+struct DNSFieldsTests {
+    static let service = #"""
+        {"apiVersion": "v1", "kind": "Service",
+         "metadata": {"name": "web", "namespace": "shop", "uid": "6fd31b29-f2c7-5972-b535-2b666b1ff58c",
+                      "resourceVersion": "41", "creationTimestamp": "2024-01-01T00:00:00Z",
+                      "labels": {"app": "web"}, "annotations": {"note": "x"}},
+         "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.5", "clusterIPs": ["10.96.0.5"],
+                  "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack", "selector": {"app": "web"},
+                  "publishNotReadyAddresses": true,
+                  "ports": [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": 8080, "nodePort": 30080}]}}
+        """#
+
+    static let slice = #"""
+        {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+         "metadata": {"name": "db-x1", "namespace": "shop", "resourceVersion": "42",
+                      "labels": {"kubernetes.io/service-name": "db", "endpointslice.kubernetes.io/managed-by": "c"}},
+         "endpoints": [
+            {"addresses": ["10.244.5.1"], "hostname": "db-0", "nodeName": "node-1",
+             "conditions": {"ready": false, "serving": true, "terminating": false},
+             "targetRef": {"kind": "Pod", "name": "db-0", "namespace": "shop", "uid": "d1480a8f"}},
+            {"addresses": ["10.244.5.2"]}],
+         "ports": [{"name": "pg", "protocol": "TCP", "port": 5432}]}
+        """#
+
+    @Test func aServiceKeepsWhatItsRecordsAreMadeOf() throws {
+        let full = try JSONDecoder().decode(Service.self, from: Data(Self.service.utf8))
+        let kept = full.dnsFields
+        #expect(kept.name == "web" && kept.namespace == "shop")
+        #expect(kept.dnsKind == full.dnsKind && kept.dnsKind == .clusterIP(["10.96.0.5"]))
+        #expect(kept.spec.type == "ClusterIP" && kept.spec.publishNotReadyAddresses == true)
+        #expect(kept.spec.ports == [ServicePort(name: "http", protocol: "TCP", port: 80)])
+        #expect(kept.metadata == ObjectMeta(name: "web", namespace: "shop"))
+        #expect(kept.spec.selector == nil && kept.spec.ipFamilies == nil)
+
+        var relabelled = full
+        relabelled.metadata.labels = ["app": "web", "tier": "front"]
+        relabelled.metadata.resourceVersion = "43"
+        #expect(relabelled != full)
+        #expect(relabelled.dnsFields == kept)
+        var moved = full
+        moved.spec.ports?[0].port = 81
+        #expect(moved.dnsFields != kept)
+    }
+
+    @Test func aSliceKeepsItsServiceEndpointsAndPorts() throws {
+        let full = try JSONDecoder().decode(EndpointSlice.self, from: Data(Self.slice.utf8))
+        let kept = full.dnsFields
+        #expect(kept.serviceName == "db" && kept.metadata.labels == ["kubernetes.io/service-name": "db"])
+        #expect(kept.addressType == "IPv4" && kept.ports == full.ports)
+        let endpoints = try #require(kept.endpoints)
+        #expect(endpoints.map(\.addresses) == [["10.244.5.1"], ["10.244.5.2"]])
+        #expect(endpoints.map(\.isReady) == [false, true])
+        #expect(endpoints[0].hostname == "db-0" && endpoints[0].nodeName == nil)
+        #expect(endpoints[0].targetRef == ObjectReference(kind: "Pod", name: "db-0", namespace: "shop"))
+    }
+
+    @Test func copiesShareFieldsUntilOneChanges() throws {
+        let original = try JSONDecoder().decode(Service.self, from: Data(Self.service.utf8))
+        var copy = original
+        copy.spec.clusterIP = "10.96.0.6"
+        #expect(original.spec.clusterIP == "10.96.0.5" && copy.spec.clusterIP == "10.96.0.6")
+        // Encoding is the plain object, not its storage.
+        let encoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(original)) as? [String: Any]
+        #expect(Set(encoded?.keys.map { $0 } ?? []) == ["apiVersion", "kind", "metadata", "spec"])
+    }
+}
