@@ -51,7 +51,7 @@ struct Listeners: Sendable {
         forwarders: Forwarders?, counters: LoopCounters, queryLog: QueryLog?, configuration: ServerConfiguration,
         logger: Logger
     ) async throws -> Listeners {
-        var port = address.port
+        var port = address.port == 0 ? try await freeUDPPort(host: address.host, group: group) : address.port
         var udp: [any Channel] = []
         do {
             for loop in group.makeIterator() {
@@ -106,6 +106,20 @@ struct Listeners: Sendable {
             for channel in udp { try? await channel.close() }
             throw error
         }
+    }
+
+    /// A port no UDP socket holds, for `--dns HOST:0`. Sockets of one user that all set
+    /// SO_REUSEPORT may share a port, and the kernel's choice for a bind to port 0 counts
+    /// such a port as free: another process started the same way (parallel tests) could end
+    /// up in our group and take some of our queries. A socket without SO_REUSEPORT conflicts
+    /// (or SO_REUSEADDR) conflicts with every bound socket, so the port it is given is nobody's.
+    private static func freeUDPPort(host: String, group: MultiThreadedEventLoopGroup) async throws -> Int {
+        let probe = try await DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 0)
+            .bind(host: host, port: 0).get()
+        let port = probe.localAddress?.port ?? 0
+        try await probe.close()
+        return port
     }
 
     func close() async {

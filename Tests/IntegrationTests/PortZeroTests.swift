@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--dns HOST:0` must take a port no other socket holds. Sockets of one user that all set
+/// SO_REUSEPORT may share a port, and a bind to port 0 with it set counts such a port as free:
+/// the server could join another process's group and lose some of its queries to it (for the
+/// tests, whose servers start in parallel on port 0: a query answered by another test's
+/// server). In a network namespace of its own whose ephemeral range is ten ports, nine
+/// of them held by SO_REUSEPORT sockets of the same user, the server must take the tenth, every
+/// time: without the fix it lands on a held port 9 times in 10.
+@Suite(
+    "--dns with port 0", .serialized,
+    .enabled(if: NetworkNamespace.unavailableReason == nil, "\(NetworkNamespace.unavailableReason ?? "")"))
+struct PortZeroTests {
+    static let held = 40000...40008
+    static let free = 40009
+
+    @Test func takesAPortNoOtherSocketHolds() async throws {
+        let namespace = "cdns-port-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
+        try Self.ip(["netns", "add", namespace])
+        defer { _ = try? Self.ip(["netns", "del", namespace]) }
+        try Self.ip(["-n", namespace, "link", "set", "lo", "up"])
+        // The namespace's own ephemeral range (/proc/sys/net is per namespace), without procps.
+        try Self.ip(["netns", "exec", namespace, "sh", "-c",
+                     "echo '\(Self.held.lowerBound) \(Self.free)' > /proc/sys/net/ipv4/ip_local_port_range"])
+
+        let scratch = try TemporaryDirectory(prefix: "port0")
+        defer { scratch.remove() }
+        let holder = try Self.start(namespace, "/usr/bin/env", [
+            "python3", "-c",
+            """
+            import socket, sys, time
+            held = []
+            for port in range(\(Self.held.lowerBound), \(Self.held.upperBound + 1)):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+                s.bind(("127.0.0.1", port))
+                held.append(s)
+            print("holding", flush=True)
+            time.sleep(120)
+            """,
+        ], log: scratch.path + "/holder.log")
+        defer { Self.stop(holder, signal: SIGKILL) }
+        _ = try await Self.waitFor(/(holding)/, in: scratch.path + "/holder.log")
+
+        for run in 1...3 {
+            let log = scratch.path + "/server-\(run).log"
+            let server = try Self.start(namespace, try ServerProcess.binaryPath(), [
+                "--dns", "127.0.0.1:0", "--http", "127.0.0.1:39000", "--manifests", Fixtures.seedManifests,
+                "--zones-dir", Fixtures.zonesDirectory, "--upstream", "none", "--lameduck", "0",
+                "--data-dir", scratch.path + "/data",
+            ], log: log)
+            defer { Self.stop(server) }
+            let port = try await Self.waitFor(/dns\.listen=127\.0\.0\.1:(\d+)/, in: log)
+            #expect(port == "\(Self.free)", "run \(run): the server took a port another socket holds")
+        }
+    }
+
+    @discardableResult
+    static func ip(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Command.locate("ip"))
+        process.arguments = arguments
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw DigError(description: "ip \(arguments.joined(separator: " ")): \(message)")
+        }
+        return message
+    }
+
+    /// `ip netns exec` replaces itself with the program: the PID is the program's.
+    static func start(_ namespace: String, _ program: String, _ arguments: [String], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Command.locate("ip"))
+        process.arguments = ["netns", "exec", namespace, program] + arguments
+        let handle = try FileHandle.create(log)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try handle.close()
+        return process
+    }
+
+    /// The server stops on SIGTERM; python, which may have inherited it ignored, by SIGKILL.
+    static func stop(_ process: Process, signal: Int32 = SIGTERM) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    /// The capture of `pattern` in the file, polled for 30 s.
+    static func waitFor(_ pattern: Regex<(Substring, Substring)>, in path: String) async throws -> String {
+        for _ in 0..<1500 {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            if let match = text.firstMatch(of: pattern) { return String(match.1) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        throw DigError(description: "\(path) never matched; it says:\n\(text)")
+    }
+}
