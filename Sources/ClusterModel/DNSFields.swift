@@ -2,56 +2,167 @@
 /// nothing else. A watch cache keeps these: at 100,000 services the labels, selectors, uids,
 /// timestamps and node names it leaves out are some 70 MB, and a change to only those (or a
 /// new resourceVersion alone) compares equal and compiles nothing.
-extension ObjectMeta {
-    var dnsFields: ObjectMeta {
-        ObjectMeta(name: name, namespace: namespace)
+///
+/// A list can be decoded straight into them (``DNSFieldsOf``): the fields left out are never
+/// read, and a decoded object is the same as the whole object's `dnsFields`.
+public protocol DNSFieldsDecodable {
+    /// What `dnsFields` keeps of the object the decoder holds, read without the rest. Throws
+    /// where the whole object's decoding would for the fields kept.
+    init(dnsFieldsFrom decoder: any Decoder) throws
+}
+
+/// Decodes an object as ``DNSFieldsDecodable`` does, for a `Decodable` container element.
+public struct DNSFieldsOf<Object: DNSFieldsDecodable>: Decodable {
+    public let object: Object
+
+    public init(from decoder: any Decoder) throws {
+        object = try Object(dnsFieldsFrom: decoder)
     }
 }
 
-extension Namespace {
+/// The metadata DNS reads: the slice's service-name label aside, the name and namespace.
+private struct NameAndNamespace: Decodable {
+    var name: String?
+    var namespace: String?
+}
+
+extension Namespace: DNSFieldsDecodable {
     public var dnsFields: Namespace {
-        var kept = Namespace(name: name)
-        kept.metadata = metadata.dnsFields
-        return kept
+        Namespace(keeping: NameAndNamespace(name: metadata.name, namespace: metadata.namespace))
+    }
+
+    public init(dnsFieldsFrom decoder: any Decoder) throws {
+        struct Kept: Decodable { var metadata: NameAndNamespace }
+        self.init(keeping: try Kept(from: decoder).metadata)
+    }
+
+    private init(keeping metadata: NameAndNamespace) {
+        self.init(name: "")
+        self.metadata = ObjectMeta(name: metadata.name, namespace: metadata.namespace)
     }
 }
 
-extension Service {
+extension Service: DNSFieldsDecodable {
     public var dnsFields: Service {
-        let spec = ServiceSpec(
+        let kept = ServiceSpec(
             type: spec.type, clusterIP: spec.clusterIP, clusterIPs: spec.clusterIPs,
             ports: spec.ports?.map { ServicePort(name: $0.name, protocol: $0.protocol, port: $0.port) },
             externalName: spec.externalName, publishNotReadyAddresses: spec.publishNotReadyAddresses)
-        var kept = Service(name: name, namespace: namespace, spec: spec)
-        kept.metadata = metadata.dnsFields
-        return kept
+        return Service(keeping: NameAndNamespace(name: metadata.name, namespace: metadata.namespace), spec: kept)
+    }
+
+    public init(dnsFieldsFrom decoder: any Decoder) throws {
+        struct Port: Decodable {
+            var name: String?
+            var `protocol`: String?
+            var port: Int
+        }
+        struct Spec: Decodable {
+            var type: String?
+            var clusterIP: String?
+            var clusterIPs: [String]?
+            var ports: [Port]?
+            var externalName: String?
+            var publishNotReadyAddresses: Bool?
+        }
+        struct Kept: Decodable {
+            var metadata: NameAndNamespace
+            var spec: Spec
+        }
+        let kept = try Kept(from: decoder)
+        let spec = ServiceSpec(
+            type: kept.spec.type, clusterIP: kept.spec.clusterIP, clusterIPs: kept.spec.clusterIPs,
+            ports: kept.spec.ports?.map { ServicePort(name: $0.name, protocol: $0.protocol, port: $0.port) },
+            externalName: kept.spec.externalName, publishNotReadyAddresses: kept.spec.publishNotReadyAddresses)
+        self.init(keeping: kept.metadata, spec: spec)
+    }
+
+    /// `spec` holds only kept fields already.
+    private init(keeping metadata: NameAndNamespace, spec: ServiceSpec) {
+        self.init(name: "", namespace: "", spec: spec)
+        self.metadata = ObjectMeta(name: metadata.name, namespace: metadata.namespace)
     }
 }
 
-extension EndpointSlice {
+extension EndpointSlice: DNSFieldsDecodable {
     public var dnsFields: EndpointSlice {
         let endpoints = endpoints?.map { endpoint in
             Endpoint(
                 addresses: endpoint.addresses, ready: endpoint.conditions?.ready, hostname: endpoint.hostname,
                 targetRef: endpoint.targetRef.map { ObjectReference(kind: $0.kind, name: $0.name, namespace: $0.namespace) })
         }
-        var kept = EndpointSlice(
-            name: name, namespace: namespace, serviceName: serviceName ?? "",
-            addressType: addressType ?? "IPv4", endpoints: endpoints ?? [], ports: ports)
-        var metadata = metadata.dnsFields
-        metadata.labels = serviceName.map { [Self.serviceNameLabel: $0] }
-        kept.metadata = metadata
-        kept.addressType = addressType
-        kept.endpoints = endpoints
-        return kept
+        return EndpointSlice(
+            keeping: NameAndNamespace(name: metadata.name, namespace: metadata.namespace), serviceName: serviceName,
+            addressType: addressType, endpoints: endpoints, ports: ports)
+    }
+
+    public init(dnsFieldsFrom decoder: any Decoder) throws {
+        struct Metadata: Decodable {
+            var name: String?
+            var namespace: String?
+            var labels: [String: String]?
+        }
+        struct Conditions: Decodable { var ready: Bool? }
+        struct Reference: Decodable {
+            var kind: String?
+            var name: String?
+            var namespace: String?
+        }
+        struct Item: Decodable {
+            var addresses: [String]
+            var conditions: Conditions?
+            var hostname: String?
+            var targetRef: Reference?
+        }
+        struct Kept: Decodable {
+            var metadata: Metadata
+            var addressType: String?
+            var endpoints: [Item]?
+            var ports: [EndpointPort]?
+        }
+        let kept = try Kept(from: decoder)
+        let endpoints = kept.endpoints?.map { item in
+            Endpoint(
+                addresses: item.addresses, ready: item.conditions?.ready, hostname: item.hostname,
+                targetRef: item.targetRef.map { ObjectReference(kind: $0.kind, name: $0.name, namespace: $0.namespace) })
+        }
+        self.init(
+            keeping: NameAndNamespace(name: kept.metadata.name, namespace: kept.metadata.namespace),
+            serviceName: kept.metadata.labels?[Self.serviceNameLabel], addressType: kept.addressType,
+            endpoints: endpoints, ports: kept.ports)
+    }
+
+    /// `endpoints` hold only kept fields already.
+    private init(
+        keeping metadata: NameAndNamespace, serviceName: String?, addressType: String?, endpoints: [Endpoint]?,
+        ports: [EndpointPort]?
+    ) {
+        self.init(name: "", namespace: "", serviceName: "", endpoints: [], ports: ports)
+        self.metadata = ObjectMeta(
+            name: metadata.name, namespace: metadata.namespace,
+            labels: serviceName.map { [Self.serviceNameLabel: $0] })
+        self.addressType = addressType
+        self.endpoints = endpoints
     }
 }
 
-extension Pod {
+extension Pod: DNSFieldsDecodable {
     public var dnsFields: Pod {
-        var kept = Pod(name: name, namespace: namespace, ips: [])
-        kept.metadata = metadata.dnsFields
-        kept.status = status.map { PodStatus(podIP: $0.podIP, podIPs: $0.podIPs) }
-        return kept
+        Pod(keeping: NameAndNamespace(name: metadata.name, namespace: metadata.namespace), status: status)
+    }
+
+    public init(dnsFieldsFrom decoder: any Decoder) throws {
+        struct Kept: Decodable {
+            var metadata: NameAndNamespace
+            var status: PodStatus?
+        }
+        let kept = try Kept(from: decoder)
+        self.init(keeping: kept.metadata, status: kept.status)
+    }
+
+    private init(keeping metadata: NameAndNamespace, status: PodStatus?) {
+        self.init(name: "", namespace: "", ips: [])
+        self.metadata = ObjectMeta(name: metadata.name, namespace: metadata.namespace)
+        self.status = status.map { PodStatus(podIP: $0.podIP, podIPs: $0.podIPs) }
     }
 }

@@ -1,7 +1,7 @@
 import ClusterModel
 
 /// A kind the feed follows: decodable from the API's JSON and known by a unique key.
-protocol ClusterObject: Decodable, Sendable, Equatable {
+protocol ClusterObject: Decodable, DNSFieldsDecodable, Sendable, Equatable {
     static var resource: KubeResource { get }
     var metadata: ObjectMeta { get }
     /// What the feed keeps of it: only what DNS reads (see ClusterModel's `DNSFields`).
@@ -41,9 +41,8 @@ extension Pod: ClusterObject {
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) { delta.pods[key] = .some(object) }
 }
 
-/// A list response: the items, kept as ``ClusterObject/dnsFields``, and the version to watch
-/// from. Each item is trimmed as it is decoded, so a list of 100,000 objects is never held
-/// whole with every field.
+/// A list response: the items, decoded straight into ``ClusterObject/dnsFields`` (the other
+/// fields are never read, nor held for a list of 100,000 objects), and the version to watch from.
 struct ObjectListOf<T: ClusterObject>: Decodable {
     struct Metadata: Decodable { var resourceVersion: String? }
     var metadata: Metadata?
@@ -58,7 +57,7 @@ struct ObjectListOf<T: ClusterObject>: Decodable {
         var list = try container.nestedUnkeyedContainer(forKey: .items)
         var items: [T] = []
         items.reserveCapacity(list.count ?? 0)
-        while !list.isAtEnd { items.append(try list.decode(T.self).dnsFields) }
+        while !list.isAtEnd { items.append(try list.decode(DNSFieldsOf<T>.self).object) }
         self.items = items
     }
 }

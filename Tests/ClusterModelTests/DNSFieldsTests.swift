@@ -59,6 +59,23 @@ struct DNSFieldsTests {
         #expect(endpoints[0].targetRef == ObjectReference(kind: "Pod", name: "db-0", namespace: "shop"))
     }
 
+    @Test func decodingOnlyTheKeptFieldsGivesTheSameObjects() throws {
+        let decoder = JSONDecoder()
+        let service = try decoder.decode(Service.self, from: Data(Self.service.utf8))
+        #expect(try decoder.decode(DNSFieldsOf<Service>.self, from: Data(Self.service.utf8)).object == service.dnsFields)
+        let slice = try decoder.decode(EndpointSlice.self, from: Data(Self.slice.utf8))
+        #expect(try decoder.decode(DNSFieldsOf<EndpointSlice>.self, from: Data(Self.slice.utf8)).object == slice.dnsFields)
+        let pod = #"{"metadata": {"name": "p", "namespace": "shop", "uid": "u"}, "status": {"podIP": "10.1.2.3", "podIPs": [{"ip": "10.1.2.3"}], "phase": "Running"}}"#
+        #expect(try decoder.decode(DNSFieldsOf<Pod>.self, from: Data(pod.utf8)).object
+            == decoder.decode(Pod.self, from: Data(pod.utf8)).dnsFields)
+        let namespace = #"{"metadata": {"name": "shop", "labels": {"a": "b"}}}"#
+        #expect(try decoder.decode(DNSFieldsOf<Namespace>.self, from: Data(namespace.utf8)).object
+            == decoder.decode(Namespace.self, from: Data(namespace.utf8)).dnsFields)
+        // What the whole decoding requires, this one does too.
+        let portless = #"{"metadata": {"name": "x"}, "spec": {"ports": [{"name": "http"}]}}"#
+        #expect(throws: DecodingError.self) { try decoder.decode(DNSFieldsOf<Service>.self, from: Data(portless.utf8)) }
+    }
+
     @Test func copiesShareFieldsUntilOneChanges() throws {
         let original = try JSONDecoder().decode(Service.self, from: Data(Self.service.utf8))
         var copy = original
