@@ -21,11 +21,11 @@ struct PortZeroTests {
 
     @Test func takesAPortNoOtherSocketHolds() async throws {
         let namespace = "cdns-port-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
-        try Self.ip(["netns", "add", namespace])
-        defer { _ = try? Self.ip(["netns", "del", namespace]) }
-        try Self.ip(["-n", namespace, "link", "set", "lo", "up"])
+        try await Self.ip(["netns", "add", namespace])
+        defer { Self.deleteNamespace(namespace) }
+        try await Self.ip(["-n", namespace, "link", "set", "lo", "up"])
         // The namespace's own ephemeral range (/proc/sys/net is per namespace), without procps.
-        try Self.ip(["netns", "exec", namespace, "sh", "-c",
+        try await Self.ip(["netns", "exec", namespace, "sh", "-c",
                      "echo '\(Self.held.lowerBound) \(Self.free)' > /proc/sys/net/ipv4/ip_local_port_range"])
 
         let scratch = try TemporaryDirectory(prefix: "port0")
@@ -60,21 +60,22 @@ struct PortZeroTests {
         }
     }
 
-    @discardableResult
-    static func ip(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Command.locate("ip"))
-        process.arguments = arguments
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw DigError(description: "ip \(arguments.joined(separator: " ")): \(message)")
+    static func ip(_ arguments: [String]) async throws {
+        let output = try await Command.run("ip", arguments)
+        guard output.status == 0 else {
+            throw DigError(description: "ip \(arguments.joined(separator: " ")): \(output.stderr)")
         }
-        return message
+    }
+
+    /// Synchronous, for a `defer`: the namespace goes even when the test fails.
+    static func deleteNamespace(_ name: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: (try? Command.locate("ip")) ?? "/usr/sbin/ip")
+        process.arguments = ["netns", "del", name]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try? process.run()
+        process.waitUntilExit()
     }
 
     /// `ip netns exec` replaces itself with the program: the PID is the program's.
