@@ -3,8 +3,9 @@
 /// The large objects (services, slices, pods) keep their fields in one: a dictionary of them
 /// then holds a reference per object instead of some 250 bytes of fields inline in each of its
 /// (mostly empty) slots, and the watch cache, a pending delta and the DNS engine's index share
-/// one copy of each object instead of holding three. At 100,000 services that was about
-/// 200 MB of the start-up peak.
+/// one copy of each object instead of holding three. At 100,000 services this, with the shards'
+/// trimming and the list's delta dropped once applied, took the heap's start-up peak from 876
+/// to 654 MB (heaptrack).
 struct CopyOnWrite<Value: Sendable & Hashable>: Sendable, Hashable {
     private final class Box: @unchecked Sendable {
         // Mutated only through `value`'s modify accessor, which first makes the box unique:

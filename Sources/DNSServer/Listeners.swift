@@ -111,8 +111,8 @@ struct Listeners: Sendable {
     /// A port no UDP socket holds, for `--dns HOST:0`. Sockets of one user that all set
     /// SO_REUSEPORT may share a port, and the kernel's choice for a bind to port 0 counts
     /// such a port as free: another process started the same way (parallel tests) could end
-    /// up in our group and take some of our queries. A socket without SO_REUSEPORT conflicts
-    /// (or SO_REUSEADDR) conflicts with every bound socket, so the port it is given is nobody's.
+    /// up in our group and take some of our queries. A socket without SO_REUSEPORT (or
+    /// SO_REUSEADDR) conflicts with every bound socket, so the port it is given is nobody's.
     private static func freeUDPPort(host: String, group: MultiThreadedEventLoopGroup) async throws -> Int {
         let probe = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 0)
