@@ -33,13 +33,9 @@ public enum MessageEncoder {
     public static func uncompressed(_ record: Record) throws(DNSWireError) -> [UInt8] {
         let rr = try LDNSRecord.make(record)
         defer { ldns_rr_free(rr) }
-        guard let buffer = ldns_buffer_new(512) else { throw DNSWireError.encodingFailed("a buffer") }
-        defer { ldns_buffer_free(buffer) }
-        guard ldns_rr2buffer_wire(buffer, rr, Int32(LDNS_SECTION_ANSWER.rawValue)) == LDNS_STATUS_OK else {
-            throw DNSWireError.encodingFailed("\(record.owner)")
+        return try LDNSPacket.bytes(what: "\(record.owner)") {
+            ldns_rr2buffer_wire($0, rr, Int32(LDNS_SECTION_ANSWER.rawValue))
         }
-        let count = ldns_buffer_position(buffer)
-        return Array(UnsafeBufferPointer(start: ldns_buffer_begin(buffer), count: count))
     }
 
     /// The OPT pseudo-record (RFC 6891) with our UDP payload size, version 0, no options.
