@@ -18,7 +18,7 @@ struct NameTable: Sendable {
     /// (room for `capacity` names in all, `extra` of them appended after `old`'s).
     init(rebuilding old: NameTable, capacity: Int, extra: Int, isLive: (Int) -> Bool) {
         (slots, mask) = Self.slots(for: capacity)
-        arena.reserveCapacity(old.arena.count + extra * 48)
+        arena.reserveCapacity(old.arena.count + extra * Self.bytesPerName)
         arena += old.arena
         starts.reserveCapacity(old.starts.count + extra)
         starts += old.starts
@@ -58,6 +58,9 @@ struct NameTable: Sendable {
         while slots[slot] >= 0 { slot = (slot + 1) & mask }
         slots[slot] = Int32(entry)
     }
+
+    /// Arena room reserved per name to come (a cluster name's wire form is about this long).
+    static let bytesPerName = 48
 
     /// The same table with no unused room in its growing arrays (see `Array.trimmed`).
     func trimmed() -> NameTable {

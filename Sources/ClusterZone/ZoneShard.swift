@@ -121,19 +121,23 @@ struct ShardBuilder {
         table = NameTable(rebuilding: old.table, capacity: entries.count - removed + extra, extra: extra) {
             entries[$0].flags & NameEntry.removed == 0
         }
-        types.reserveCapacity(old.types.count + extra * 3)
-        types += old.types
+        types = old.types
         compiler = AnswerCompiler(answers: old.answers, bytes: old.bytes, cuts: old.cuts)
-        compiler.reserve(answers: old.answers.count + extra * 4, bytes: old.bytes.count + extra * 128,
-                         cuts: old.cuts.count + extra * 2)
+        reserveRoom(after: old, extra: extra)
         externalTargets = old.externalTargets.filter { !removing[Int($0.key)] }
     }
 
     /// Room for `old`'s names and `extra` more, so copying a shard grows no array.
     init(copying old: ZoneShard, extra: Int) {
         let capacity = old.count + extra
-        table = NameTable(capacity: capacity, arenaCapacity: old.table.arenaCount + extra * 48)
+        table = NameTable(capacity: capacity, arenaCapacity: old.table.arenaCount + extra * NameTable.bytesPerName)
         entries.reserveCapacity(capacity)
+        reserveRoom(after: old, extra: extra)
+    }
+
+    /// Room in the answer arrays for `old`'s contents and `extra` more names (a copy of a shared
+    /// array made here, once, rather than by the first append with twice the room).
+    private mutating func reserveRoom(after old: ZoneShard, extra: Int) {
         types.reserveCapacity(old.types.count + extra * 3)
         compiler.reserve(answers: old.answers.count + extra * 4, bytes: old.bytes.count + extra * 128,
                          cuts: old.cuts.count + extra * 2)
