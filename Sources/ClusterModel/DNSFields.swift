@@ -44,24 +44,15 @@ extension Namespace: DNSFieldsDecodable {
 
 extension Service: DNSFieldsDecodable {
     public var dnsFields: Service {
-        let kept = ServiceSpec(
-            type: spec.type, clusterIP: spec.clusterIP, clusterIPs: spec.clusterIPs,
-            ports: spec.ports?.map { ServicePort(name: $0.name, protocol: $0.protocol, port: $0.port) },
-            externalName: spec.externalName, publishNotReadyAddresses: spec.publishNotReadyAddresses)
-        return Service(keeping: NameAndNamespace(name: metadata.name, namespace: metadata.namespace), spec: kept)
+        Service(keeping: NameAndNamespace(name: metadata.name, namespace: metadata.namespace), spec: spec.dnsFields)
     }
 
     public init(dnsFieldsFrom decoder: any Decoder) throws {
-        struct Port: Decodable {
-            var name: String?
-            var `protocol`: String?
-            var port: Int
-        }
         struct Spec: Decodable {
             var type: String?
             var clusterIP: String?
             var clusterIPs: [String]?
-            var ports: [Port]?
+            var ports: [ServicePort]?
             var externalName: String?
             var publishNotReadyAddresses: Bool?
         }
@@ -72,9 +63,9 @@ extension Service: DNSFieldsDecodable {
         let kept = try Kept(from: decoder)
         let spec = ServiceSpec(
             type: kept.spec.type, clusterIP: kept.spec.clusterIP, clusterIPs: kept.spec.clusterIPs,
-            ports: kept.spec.ports?.map { ServicePort(name: $0.name, protocol: $0.protocol, port: $0.port) },
-            externalName: kept.spec.externalName, publishNotReadyAddresses: kept.spec.publishNotReadyAddresses)
-        self.init(keeping: kept.metadata, spec: spec)
+            ports: kept.spec.ports, externalName: kept.spec.externalName,
+            publishNotReadyAddresses: kept.spec.publishNotReadyAddresses)
+        self.init(keeping: kept.metadata, spec: spec.dnsFields)
     }
 
     /// `spec` holds only kept fields already.
@@ -84,16 +75,28 @@ extension Service: DNSFieldsDecodable {
     }
 }
 
+extension ServiceSpec {
+    fileprivate var dnsFields: ServiceSpec {
+        ServiceSpec(
+            type: type, clusterIP: clusterIP, clusterIPs: clusterIPs,
+            ports: ports?.map { ServicePort(name: $0.name, protocol: $0.protocol, port: $0.port) },
+            externalName: externalName, publishNotReadyAddresses: publishNotReadyAddresses)
+    }
+}
+
+extension Endpoint {
+    fileprivate var dnsFields: Endpoint {
+        Endpoint(
+            addresses: addresses, ready: conditions?.ready, hostname: hostname,
+            targetRef: targetRef.map { ObjectReference(kind: $0.kind, name: $0.name, namespace: $0.namespace) })
+    }
+}
+
 extension EndpointSlice: DNSFieldsDecodable {
     public var dnsFields: EndpointSlice {
-        let endpoints = endpoints?.map { endpoint in
-            Endpoint(
-                addresses: endpoint.addresses, ready: endpoint.conditions?.ready, hostname: endpoint.hostname,
-                targetRef: endpoint.targetRef.map { ObjectReference(kind: $0.kind, name: $0.name, namespace: $0.namespace) })
-        }
-        return EndpointSlice(
+        EndpointSlice(
             keeping: NameAndNamespace(name: metadata.name, namespace: metadata.namespace), serviceName: serviceName,
-            addressType: addressType, endpoints: endpoints, ports: ports)
+            addressType: addressType, endpoints: endpoints?.map(\.dnsFields), ports: ports)
     }
 
     public init(dnsFieldsFrom decoder: any Decoder) throws {
@@ -102,34 +105,17 @@ extension EndpointSlice: DNSFieldsDecodable {
             var namespace: String?
             var labels: [String: String]?
         }
-        struct Conditions: Decodable { var ready: Bool? }
-        struct Reference: Decodable {
-            var kind: String?
-            var name: String?
-            var namespace: String?
-        }
-        struct Item: Decodable {
-            var addresses: [String]
-            var conditions: Conditions?
-            var hostname: String?
-            var targetRef: Reference?
-        }
         struct Kept: Decodable {
             var metadata: Metadata
             var addressType: String?
-            var endpoints: [Item]?
+            var endpoints: [Endpoint]?
             var ports: [EndpointPort]?
         }
         let kept = try Kept(from: decoder)
-        let endpoints = kept.endpoints?.map { item in
-            Endpoint(
-                addresses: item.addresses, ready: item.conditions?.ready, hostname: item.hostname,
-                targetRef: item.targetRef.map { ObjectReference(kind: $0.kind, name: $0.name, namespace: $0.namespace) })
-        }
         self.init(
             keeping: NameAndNamespace(name: kept.metadata.name, namespace: kept.metadata.namespace),
             serviceName: kept.metadata.labels?[Self.serviceNameLabel], addressType: kept.addressType,
-            endpoints: endpoints, ports: kept.ports)
+            endpoints: kept.endpoints?.map(\.dnsFields), ports: kept.ports)
     }
 
     /// `endpoints` hold only kept fields already.
