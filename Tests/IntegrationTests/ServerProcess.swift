@@ -56,17 +56,21 @@ final class ServerProcess {
     private let scratch: TemporaryDirectory
 
     /// Starts the built binary with `arguments` (after `--dns 127.0.0.1:0`) and returns once its
-    /// stderr names the bound port, which it logs only when it answers queries.
-    static func start(_ arguments: [String], startupTimeout: Double = 60) async throws -> ServerProcess {
+    /// stderr names the bound port, which it logs only when it answers queries. `launcher`
+    /// (`ip netns exec NAME`, say) runs it; it must exec the binary, so the PID is the server's.
+    static func start(
+        _ arguments: [String], launcher: [String] = [], startupTimeout: Double = 60
+    ) async throws -> ServerProcess {
         let scratch = try TemporaryDirectory(prefix: "server")
         let logPath = scratch.path + "/stderr.log"
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try binaryPath())
+        let binary = try binaryPath()
+        process.executableURL = URL(fileURLWithPath: try launcher.first.map { try Command.locate($0) } ?? binary)
         // Its own data dir and working dir: nothing a server writes lands in the repository.
         // No forwarding: names outside our zones must never reach the host's real resolvers.
         // HTTP on an ephemeral port too: parallel servers must not fight over :9153. No lame
         // duck unless a test asks for one (a later flag wins): stopping must not cost 5 s each.
-        process.arguments = [
+        process.arguments = launcher.dropFirst() + (launcher.isEmpty ? [] : [binary]) + [
             "--dns", "127.0.0.1:0", "--http", "127.0.0.1:0", "--lameduck", "0", "--data-dir", scratch.path + "/data",
             "--upstream", "none",
         ] + arguments
