@@ -9,6 +9,8 @@ enum RegistryError: Error, Sendable {
     case conflict(KubeResource, name: String)
     /// A watch or list from a resourceVersion older than the kept history.
     case expired(requested: Int64, oldest: Int64)
+    /// A list's next page was asked for after an object of its kind changed.
+    case continueExpired
     case badRequest(String)
     case unauthorized
     case bodyTooLarge(limit: Int)
@@ -49,6 +51,11 @@ extension RegistryError {
             // Kubernetes says `Expired` here; clients look at the 410 and re-list.
             return Status(
                 message: "too old resource version: \(requested) (\(oldest))", reason: "Expired", code: 410)
+        case .continueExpired:
+            // Kubernetes' words: clients (client-go's pager) list again from the start on it.
+            return Status(
+                message: "The provided continue parameter is too old to display a consistent list result. "
+                    + "You can start a new list without the continue parameter.", reason: "Expired", code: 410)
         case .badRequest(let message):
             return Status(message: message, reason: "BadRequest", code: 400)
         case .unauthorized:

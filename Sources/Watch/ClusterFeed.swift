@@ -18,11 +18,16 @@ public struct FeedOptions: Sendable {
     public var coalesce: Duration
     public var minBackoff: Duration
     public var maxBackoff: Duration
+    /// Objects per list page (`limit`), as client-go's reflectors page: a large cluster's list
+    /// never arrives, nor is decoded, as one body.
+    public var listPageSize: Int
 
     public init(
         includePods: Bool = false, relistInterval: Duration = .seconds(300), watchTimeout: Duration = .seconds(240),
-        coalesce: Duration = .zero, minBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30)
+        coalesce: Duration = .zero, minBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30),
+        listPageSize: Int = 500
     ) {
+        self.listPageSize = max(1, listPageSize)
         self.includePods = includePods
         self.relistInterval = relistInterval
         self.watchTimeout = watchTimeout

@@ -44,7 +44,16 @@ extension Pod: ClusterObject {
 /// A list response: the items, decoded straight into ``ClusterObject/dnsFields`` (the other
 /// fields are never read, nor held for a list of 100,000 objects), and the version to watch from.
 struct ObjectListOf<T: ClusterObject>: Decodable {
-    struct Metadata: Decodable { var resourceVersion: String? }
+    struct Metadata: Decodable {
+        var resourceVersion: String?
+        /// Where the next page starts; absent or empty on the last one.
+        var next: String?
+
+        private enum CodingKeys: String, CodingKey {
+            case resourceVersion
+            case next = "continue"
+        }
+    }
     var metadata: Metadata?
     var items: [T]?
 

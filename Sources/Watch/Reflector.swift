@@ -46,11 +46,31 @@ struct Reflector<T: ClusterObject>: Sendable {
         }
     }
 
+    /// Lists page by page. A source whose next page has expired (the kind changed meanwhile;
+    /// 410) is listed again in one request, as client-go's pager does, rather than page by page
+    /// again under the same churn.
     private func list() async throws -> String? {
-        let data = try await fetch(T.resource.collectionPath(namespace: nil), timeout: .seconds(120))
-        let list = try JSONDecoder().decode(ObjectListOf<T>.self, from: data)
-        store.replace(list.items ?? [], version: list.metadata?.resourceVersion)
-        return list.metadata?.resourceVersion
+        let path = T.resource.collectionPath(namespace: nil)
+        var items: [T] = []
+        var next: String?
+        var version: String?
+        repeat {
+            var query = "?limit=\(options.listPageSize)"
+            if let next { query += "&continue=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next) }
+            let page: ObjectListOf<T>
+            do {
+                page = try JSONDecoder().decode(ObjectListOf<T>.self, from: try await fetch(path + query, timeout: .seconds(120)))
+            } catch FeedError.http(let code, _) where code == 410 && next != nil {
+                logger.info("list page expired, listing in one request", metadata: ["watch.kind": "\(T.resource.kind)"])
+                page = try JSONDecoder().decode(ObjectListOf<T>.self, from: try await fetch(path, timeout: .seconds(120)))
+                items.removeAll()
+            }
+            items.append(contentsOf: page.items ?? [])
+            version = page.metadata?.resourceVersion
+            next = page.metadata?.next.flatMap { $0.isEmpty ? nil : $0 }
+        } while next != nil
+        store.replace(items, version: version)
+        return version
     }
 
     /// Streams events until the server ends the watch; `version` follows every event.

@@ -52,6 +52,11 @@ struct KubectlTests {
             "shop cart-db ClusterIP None <none> 5432/TCP",
             "shop payments ExternalName <none> payments.example.com <none>",
         ], "\(table)")
+        // kubectl pages its lists (`limit`, `continue`; 500 objects a page by default).
+        let paged = try Kubectl.run(["get", "services", "-A", "--chunk-size=1"], server: server)
+        #expect(paged.status == 0 && rows(paged.stdout) == rows(table.stdout), "\(paged)")
+        let names = try Kubectl.run(["get", "services", "-A", "--chunk-size=3", "-o", "name"], server: server)
+        #expect(names.stdout.split(separator: "\n").count == 4, "\(names)")
         let labels = try Kubectl.run(["get", "service", "web", "-o", "jsonpath={.metadata.labels.tier}"], server: server)
         #expect(labels.stdout == "front")
         let deleted = try Kubectl.run(["delete", "service", "web"], server: server)

@@ -13,8 +13,10 @@ struct ClusterFeedTests {
         minBackoff: .milliseconds(50), maxBackoff: .milliseconds(400))
 
     /// Runs a feed, keeps the states it publishes, and stops it at the end of `body`.
-    func withFeed(_ url: String, _ body: (Published, ClusterFeed) async throws -> Void) async throws {
-        let feed = ClusterFeed(source: WatchSource(server: url), options: Self.options, logger: Logger(label: "test"))
+    func withFeed(
+        _ url: String, options: FeedOptions = Self.options, _ body: (Published, ClusterFeed) async throws -> Void
+    ) async throws {
+        let feed = ClusterFeed(source: WatchSource(server: url), options: options, logger: Logger(label: "test"))
         let published = Published()
         let task = Task { await feed.run { published.append($0, positions: $1) } }
         defer { task.cancel() }
@@ -95,6 +97,36 @@ struct ClusterFeedTests {
             #expect(product.metadata.labels == nil && product.spec.selector == nil)
             #expect(product.spec.ports?.first?.port == 80)
         }
+    }
+
+    @Test func listsArePagedAndEveryPageIsKept() async throws {
+        let server = try FakeAPIServer(scenario: "events")
+        defer { server.stop() }
+        var options = Self.options
+        options.listPageSize = 1
+        try await withFeed(server.url, options: options) { published, _ in
+            let state = try await published.first { $0.services.contains { $0.name == "new-service" } }
+            #expect(Set(state.namespaces.map(\.name)) == ["default", "kube-system", "ecommerce"])
+            #expect(state.services.contains { $0.name == "product-service" })
+        }
+        let lists = try await server.requests().filter { $0.path == "/api/v1/namespaces" && $0.query["watch"] == nil }
+        #expect(lists.map { $0.query["continue"] ?? "-" } == ["-", "1", "2"])
+        #expect(lists.allSatisfy { $0.query["limit"] == "1" })
+    }
+
+    @Test func anExpiredPageIsFollowedByOneWholeList() async throws {
+        let server = try FakeAPIServer(scenario: "expire")
+        defer { server.stop() }
+        var options = Self.options
+        options.listPageSize = 2
+        try await withFeed(server.url, options: options) { published, feed in
+            let state = try await published.first { !$0.services.isEmpty }
+            // Three services: the first page's two alone would be a list cut short.
+            #expect(Set(state.services.map(\.name)) == ["product-service", "payment-service", "kube-dns"])
+            #expect(feed.status.synced)
+        }
+        let lists = try await server.requests().filter { $0.path == "/api/v1/services" && $0.query["watch"] == nil }
+        #expect(lists.map { [$0.query["limit"] ?? "-", $0.query["continue"] ?? "-"] } == [["2", "-"], ["2", "2"], ["-", "-"]])
     }
 
     @Test func anUnreachableSourceIsRetriedUntilItAnswers() async throws {

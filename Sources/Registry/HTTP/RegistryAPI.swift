@@ -52,7 +52,10 @@ struct RegistryAPI: HTTPResponder {
                 watch.asTable = ServerTable.isRequested(by: request.headers[.accept])
                 return try watchResponse(request, watch)
             }
-            return try await list(resource, namespace, filter, asTable: ServerTable.isRequested(by: request.headers[.accept]))
+            let paging = try ListPaging(
+                resource: resource, limit: query["limit"].map(String.init), continue: query["continue"].map(String.init))
+            return try await list(
+                resource, namespace, filter, paging, asTable: ServerTable.isRequested(by: request.headers[.accept]))
         case (.collection(let resource, let namespace), .post):
             let object = try await store.create(resource, namespace: namespace, body: try await body(of: request))
             logWrite("created", object)
@@ -102,21 +105,33 @@ struct RegistryAPI: HTTPResponder {
         }
     }
 
-    private func list(_ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter, asTable: Bool)
-        async throws -> Response
-    {
-        let result = try await store.list(resource, namespace: namespace)
-        if asTable {
-            let items = result.items.filter(filter.matches)
-            return Self.json(try ServerTable.table(resource, items, resourceVersion: result.resourceVersion))
+    private func list(
+        _ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter, _ paging: ListPaging, asTable: Bool
+    ) async throws -> Response {
+        let items: [StoredObject]
+        let resourceVersion: Int64
+        var next: String?
+        if paging.limit != nil || paging.cursor != nil {
+            // A continue without a limit is the rest of the list, as Kubernetes has it.
+            let page = try await store.listPage(
+                resource, namespace: namespace, limit: paging.limit ?? .max, from: paging.cursor, matching: filter.matches)
+            (items, resourceVersion) = (page.items, page.resourceVersion)
+            next = page.next.map { ListPaging.token($0, resource: resource) }
+        } else {
+            let result = try await store.list(resource, namespace: namespace)
+            (items, resourceVersion) = (result.items.filter(filter.matches), result.resourceVersion)
         }
+        if asTable {
+            return Self.json(try ServerTable.table(resource, items, resourceVersion: resourceVersion, continue: next))
+        }
+        var metadata = "\"resourceVersion\":\"\(resourceVersion)\""
+        // Tokens are base64: nothing in them needs escaping in a JSON string.
+        if let next { metadata += ",\"continue\":\"\(next)\"" }
         var data = Data("{\"apiVersion\":\"\(resource.apiVersion)\",\"kind\":\"\(resource.kind)List\",".utf8)
-        data.append(Data("\"metadata\":{\"resourceVersion\":\"\(result.resourceVersion)\"},\"items\":[".utf8))
-        var first = true
-        for item in result.items where filter.matches(item) {
-            if !first { data.append(UInt8(ascii: ",")) }
+        data.append(Data("\"metadata\":{\(metadata)},\"items\":[".utf8))
+        for (index, item) in items.enumerated() {
+            if index > 0 { data.append(UInt8(ascii: ",")) }
             data.append(item.json)
-            first = false
         }
         data.append(contentsOf: Array("]}".utf8))
         return Self.json(data)

@@ -14,11 +14,12 @@ enum ServerTable {
     /// A Table of `objects`; `columns` false leaves out the column definitions (watch events
     /// after the first, as the API server does).
     static func table(
-        _ resource: KubeResource, _ objects: [StoredObject], resourceVersion: Int64?, columns: Bool = true,
-        now: Date = Date()
+        _ resource: KubeResource, _ objects: [StoredObject], resourceVersion: Int64?, continue next: String? = nil,
+        columns: Bool = true, now: Date = Date()
     ) throws -> Data {
         var metadata: JSONValue = [:]
         if let resourceVersion { metadata["resourceVersion"] = .string(String(resourceVersion)) }
+        if let next { metadata["continue"] = .string(next) }
         let rows = try objects.map { object -> JSONValue in
             let body = try JSONDecoder().decode(JSONValue.self, from: object.json)
             return [

@@ -56,15 +56,75 @@ extension RegistryStore {
     /// history can tell: false when the history no longer reaches back that far, or when the
     /// version is ahead of the store (another store's).
     func unchanged(_ resource: KubeResource, since resourceVersion: Int64) async throws -> Bool {
-        try await pool.read { db in
-            guard resourceVersion >= (try Self.state(db, .compactedThrough)),
-                resourceVersion <= (try Self.state(db, .resourceVersion))
-            else { return false }
-            let later = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE resourceVersion > ? AND resource = ?)",
-                arguments: [resourceVersion, resource.rawValue])
-            return later == false
+        try await pool.read { db in try Self.unchanged(db, resource, since: resourceVersion) }
+    }
+
+    private static func unchanged(_ db: Database, _ resource: KubeResource, since resourceVersion: Int64) throws -> Bool {
+        guard resourceVersion >= (try state(db, .compactedThrough)), resourceVersion <= (try state(db, .resourceVersion))
+        else { return false }
+        let later = try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE resourceVersion > ? AND resource = ?)",
+            arguments: [resourceVersion, resource.rawValue])
+        return later == false
+    }
+
+    /// At most `limit` objects of a kind that `matches` takes, in (namespace, name) order, from
+    /// `cursor` on, and where the next page starts when more may follow. A page after the first
+    /// shows the state of the first, or is refused (`continueExpired`) when an object of the kind
+    /// changed since: the pages of one list never mix two states.
+    func listPage(
+        _ resource: KubeResource, namespace: String?, limit: Int, from cursor: ListCursor?,
+        matching matches: @escaping @Sendable (StoredObject) -> Bool
+    ) async throws -> (items: [StoredObject], resourceVersion: Int64, next: ListCursor?) {
+        let scope = resource.isNamespaced ? namespace : nil
+        return try await pool.read { db in
+            let version: Int64
+            if let cursor {
+                guard try Self.unchanged(db, resource, since: cursor.resourceVersion) else {
+                    throw RegistryError.continueExpired
+                }
+                version = cursor.resourceVersion
+            } else {
+                version = try Self.state(db, .resourceVersion)
+            }
+            var after = cursor.map { ($0.namespace, $0.name) }
+            var items: [StoredObject] = []
+            // A filter may skip rows: read on until the page is full or the kind is exhausted.
+            let batch = max(limit, 256)
+            while items.count < limit {
+                let rows = try Self.rows(db, resource, namespace: scope, after: after, limit: batch)
+                for row in rows {
+                    guard let object = Self.object(from: row) else { continue }
+                    after = (object.namespace, object.name)
+                    if matches(object) {
+                        items.append(object)
+                        if items.count == limit { break }
+                    }
+                }
+                if items.count < limit, rows.count < batch { return (items, version, nil) }
+            }
+            guard let last = after, try Self.rows(db, resource, namespace: scope, after: last, limit: 1).isEmpty == false
+            else { return (items, version, nil) }
+            return (items, version, ListCursor(resourceVersion: version, namespace: last.0, name: last.1))
         }
+    }
+
+    private static func rows(
+        _ db: Database, _ resource: KubeResource, namespace: String?, after: (String, String)?, limit: Int
+    ) throws -> [Row] {
+        var sql = "SELECT * FROM objects WHERE resource = ?"
+        var arguments: StatementArguments = [resource.rawValue]
+        if let namespace {
+            sql += " AND namespace = ?"
+            arguments += [namespace]
+        }
+        if let after {
+            sql += " AND (namespace, name) > (?, ?)"
+            arguments += [after.0, after.1]
+        }
+        sql += " ORDER BY namespace, name LIMIT ?"
+        arguments += [limit]
+        return try Row.fetchAll(db, sql: sql, arguments: arguments)
     }
 
     func identity() async throws -> Int64 {

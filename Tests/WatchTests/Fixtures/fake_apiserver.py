@@ -13,6 +13,9 @@ scenarios:
           must resume from that event's resourceVersion
   unread  the first services watch waits 0.3 s (the list is handed out alone), then modifies
           product-service twice in fields DNS does not read, then adds a service
+  expire  services lists come in pages whose continue tokens have expired (410), as when
+          the kind changes between pages; a list without a limit answers whole
+Every scenario pages lists that ask for a limit, as a real API server does.
 GET /debug/requests lists the requests seen (for the tests' assertions).
 """
 import json
@@ -86,6 +89,20 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(0.05)
         self.end_stream()
 
+    def page(self, path, body, query):
+        """The part of a list that `limit` and `continue` (here an offset) ask for."""
+        limit = int(query.get("limit", "0"))
+        start = int(query.get("continue", "0"))
+        if start and SCENARIO == "expire" and path == "/api/v1/services":
+            return None
+        if limit <= 0:
+            return body
+        items = body["items"]
+        body["items"] = items[start:start + limit]
+        if start + limit < len(items):
+            body["metadata"]["continue"] = str(start + limit)
+        return body
+
     def do_GET(self):
         url = urlparse(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
@@ -104,7 +121,12 @@ class Handler(BaseHTTPRequestHandler):
                 # The relist after 410: one service was deleted while the stream was gone.
                 body["items"] = [i for i in body["items"] if i["metadata"]["name"] != "payment-service"]
                 body["metadata"]["resourceVersion"] = "300"
-            return self.send_json(200, body)
+            page = self.page(url.path, body, query)
+            if page is None:
+                return self.send_json(410, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                                            "status": "Failure", "reason": "Expired", "code": 410,
+                                            "message": "The provided continue parameter is too old"})
+            return self.send_json(200, page)
         timeout = min(float(query.get("timeoutSeconds", "30")), 30)
         self.start_stream()
         if url.path != "/api/v1/services":
