@@ -1,6 +1,8 @@
+import ClusterModel
+
 /// The source address of a query, as plain bits: what autopath looks up to learn the client's
 /// namespace. Hashable without allocating, built from a socket address per packet.
-public struct ClientAddress: Sendable, Hashable {
+public struct ClientAddress: Sendable, Hashable, CustomStringConvertible {
     /// The address bytes in network order: IPv4 in the first 4 bytes of `high`, IPv6 in all 16.
     public var high: UInt64
     public var low: UInt64
@@ -30,6 +32,13 @@ public struct ClientAddress: Sendable, Hashable {
             return
         }
         self.init(high: bytes.0, low: bytes.1, isIPv4: false)
+    }
+
+    /// Canonical text (`10.0.0.1`, `fd00::1`), for messages.
+    public var description: String {
+        var pair = (high, low)
+        let bytes = withUnsafeBytes(of: &pair) { Array($0.prefix(isIPv4 ? 4 : 16)) }
+        return (isIPv4 ? IPAddress.v4(bytes) : IPAddress.v6(bytes)).description
     }
 
     /// From the 4 or 16 bytes of an A or AAAA record; nil for any other length.
