@@ -162,7 +162,7 @@ struct ClusterRecords {
     }
 
     static func addressData(_ address: IPAddressBytes) -> RData {
-        address.count == 4 ? .a(address) : .aaaa(address)
+        address.count == 4 ? .a(AddressBytes(address)) : .aaaa(AddressBytes(address))
     }
 
     /// `label.parent`; labels here come from validated Kubernetes names, so this cannot fail

@@ -88,6 +88,6 @@ extension ZoneSnapshot.Templates {
                 name: name, type: RecordType.a, record: Record(owner: name, ttl: ttl, data: .a([0, 0, 0, 0]))),
             podAAAA: try AnswerCompiler.body(
                 name: name, type: RecordType.aaaa,
-                record: Record(owner: name, ttl: ttl, data: .aaaa([UInt8](repeating: 0, count: 16)))))
+                record: Record(owner: name, ttl: ttl, data: .aaaa(AddressBytes([UInt8](repeating: 0, count: 16))))))
     }
 }

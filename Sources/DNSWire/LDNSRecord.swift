@@ -83,6 +83,10 @@ enum LDNSRecord {
         bytes.withUnsafeBytes { ldns_rdf_new_frm_data(type, bytes.count, $0.baseAddress) }
     }
 
+    private static func raw(_ type: ldns_rdf_type, _ bytes: AddressBytes) -> RDFPointer? {
+        bytes.withUnsafeBytes { ldns_rdf_new_frm_data(type, $0.count, $0.baseAddress) }
+    }
+
     /// A `<character-string>`: one length octet and up to 255 octets.
     private static func characterString(_ text: String) -> RDFPointer? {
         let bytes = Array(text.utf8.prefix(255))

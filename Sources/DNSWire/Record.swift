@@ -16,8 +16,8 @@ public struct Record: Sendable, Hashable {
 /// Record data. The common types are typed; anything else read from a zone file keeps its
 /// presentation text and is re-read by ldns when it is encoded.
 public enum RData: Sendable, Hashable {
-    case a([UInt8])
-    case aaaa([UInt8])
+    case a(AddressBytes)
+    case aaaa(AddressBytes)
     case cname(DNSName)
     case ptr(DNSName)
     case ns(DNSName)

@@ -8,7 +8,7 @@ import Testing
 @Suite("Forwarding and its cache", .serialized)
 struct ForwardingTests {
     static func a(_ name: String, _ address: [UInt8], ttl: UInt32 = 300) -> Record {
-        Record(owner: try! DNSName(name), ttl: ttl, data: .a(address))
+        Record(owner: try! DNSName(name), ttl: ttl, data: .a(AddressBytes(address)))
     }
 
     static func soa(_ zone: String, ttl: UInt32, minimum: UInt32) -> Record {

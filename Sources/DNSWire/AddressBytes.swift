@@ -1,0 +1,38 @@
+/// The 4 octets of an A record or the 16 of an AAAA record, held inline. A large cluster's
+/// model holds hundreds of thousands of address records, and an array each was a heap
+/// allocation each (48 bytes for 4 octets).
+public struct AddressBytes: Sendable, Hashable, ExpressibleByArrayLiteral {
+    private var storage: (UInt64, UInt64) = (0, 0)
+    public let count: Int
+
+    /// Up to 16 octets (an address has 4 or 16; ldns refuses other lengths when it encodes).
+    public init(_ bytes: some Collection<UInt8>) {
+        precondition(bytes.count <= 16, "an address has at most 16 octets")
+        count = bytes.count
+        withUnsafeMutableBytes(of: &storage) { raw in
+            for (offset, byte) in bytes.enumerated() { raw[offset] = byte }
+        }
+    }
+
+    public init(arrayLiteral bytes: UInt8...) {
+        self.init(bytes)
+    }
+
+    public var bytes: [UInt8] {
+        withUnsafeBytes { Array($0) }
+    }
+
+    public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try Swift.withUnsafeBytes(of: storage) { try body(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
+    }
+
+    public static func == (left: AddressBytes, right: AddressBytes) -> Bool {
+        left.count == right.count && left.storage == right.storage
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(count)
+        hasher.combine(storage.0)
+        hasher.combine(storage.1)
+    }
+}
