@@ -99,34 +99,37 @@ struct ClusterFeedTests {
         }
     }
 
-    @Test func listsArePagedAndEveryPageIsKept() async throws {
-        let server = try FakeAPIServer(scenario: "events")
+    /// A feed listing `pageSize` objects a page from a fake server playing `scenario`; returns
+    /// the list requests (not watches) the server saw for `path`.
+    func listRequests(
+        scenario: String, pageSize: Int, path: String, _ body: (Published, ClusterFeed) async throws -> Void
+    ) async throws -> [[String: String]] {
+        let server = try FakeAPIServer(scenario: scenario)
         defer { server.stop() }
         var options = Self.options
-        options.listPageSize = 1
-        try await withFeed(server.url, options: options) { published, _ in
+        options.listPageSize = pageSize
+        try await withFeed(server.url, options: options, body)
+        return try await server.requests().filter { $0.path == path && $0.query["watch"] == nil }.map(\.query)
+    }
+
+    @Test func listsArePagedAndEveryPageIsKept() async throws {
+        let lists = try await listRequests(scenario: "events", pageSize: 1, path: "/api/v1/namespaces") { published, _ in
             let state = try await published.first { $0.services.contains { $0.name == "new-service" } }
             #expect(Set(state.namespaces.map(\.name)) == ["default", "kube-system", "ecommerce"])
             #expect(state.services.contains { $0.name == "product-service" })
         }
-        let lists = try await server.requests().filter { $0.path == "/api/v1/namespaces" && $0.query["watch"] == nil }
-        #expect(lists.map { $0.query["continue"] ?? "-" } == ["-", "1", "2"])
-        #expect(lists.allSatisfy { $0.query["limit"] == "1" })
+        #expect(lists.map { $0["continue"] ?? "-" } == ["-", "1", "2"])
+        #expect(lists.allSatisfy { $0["limit"] == "1" })
     }
 
     @Test func anExpiredPageIsFollowedByOneWholeList() async throws {
-        let server = try FakeAPIServer(scenario: "expire")
-        defer { server.stop() }
-        var options = Self.options
-        options.listPageSize = 2
-        try await withFeed(server.url, options: options) { published, feed in
+        let lists = try await listRequests(scenario: "expire", pageSize: 2, path: "/api/v1/services") { published, feed in
             let state = try await published.first { !$0.services.isEmpty }
             // Three services: the first page's two alone would be a list cut short.
             #expect(Set(state.services.map(\.name)) == ["product-service", "payment-service", "kube-dns"])
             #expect(feed.status.synced)
         }
-        let lists = try await server.requests().filter { $0.path == "/api/v1/services" && $0.query["watch"] == nil }
-        #expect(lists.map { [$0.query["limit"] ?? "-", $0.query["continue"] ?? "-"] } == [["2", "-"], ["2", "2"], ["-", "-"]])
+        #expect(lists.map { [$0["limit"] ?? "-", $0["continue"] ?? "-"] } == [["2", "-"], ["2", "2"], ["-", "-"]])
     }
 
     @Test func anUnreachableSourceIsRetriedUntilItAnswers() async throws {
