@@ -18,10 +18,6 @@ public struct AddressBytes: Sendable, Hashable, ExpressibleByArrayLiteral {
         self.init(bytes)
     }
 
-    public var bytes: [UInt8] {
-        withUnsafeBytes { Array($0) }
-    }
-
     public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
         try Swift.withUnsafeBytes(of: storage) { try body(UnsafeRawBufferPointer(rebasing: $0.prefix(count))) }
     }

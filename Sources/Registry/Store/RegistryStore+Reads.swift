@@ -94,8 +94,8 @@ extension RegistryStore {
             while items.count < limit {
                 let rows = try Self.rows(db, resource, namespace: scope, after: after, limit: batch)
                 for row in rows {
+                    after = (row["namespace"], row["name"])
                     guard let object = Self.object(from: row) else { continue }
-                    after = (object.namespace, object.name)
                     if matches(object) {
                         items.append(object)
                         if items.count == limit { break }
