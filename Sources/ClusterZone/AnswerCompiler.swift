@@ -30,23 +30,19 @@ struct AnswerCompiler {
         var compiled = CompiledAnswer(bodyStart: UInt32(bytes.count), whole: whole, cutStart: UInt32(cuts.count), cutCount: 0)
         bytes += message[base..<layout.end]
 
-        // A single record has no place to cut before its end (most answers: no arrays made).
-        let records = answer.count + authority.count + additional.count > 1 ? answer + authority + additional : []
-        var (inAnswer, inAuthority, inAdditional) = (0, 0, 0)
+        let records = answer + authority + additional
+        var counts = [0, 0, 0]
         for index in records.indices {
-            switch layout.sectionOf[index] {
-            case 1: inAnswer += 1
-            case 2: inAuthority += 1
-            default: inAdditional += 1
-            }
+            counts[Int(layout.sectionOf[index]) - 1] += 1
             let next = index + 1
             let endsRRset = next == records.count || layout.sectionOf[next] != layout.sectionOf[index]
                 || records[next].owner != records[index].owner || records[next].type != records[index].type
             guard endsRRset, next < records.count else { continue }
             cuts.append(Cut(
                 bodyLength: UInt32(layout.recordStarts[next] - base),
-                answerCount: UInt16(inAnswer), authorityCount: UInt16(inAuthority), additionalCount: UInt16(inAdditional),
-                truncates: inAnswer < answer.count || inAuthority < authority.count))
+                answerCount: UInt16(counts[0]), authorityCount: UInt16(counts[1]),
+                additionalCount: UInt16(counts[2]),
+                truncates: counts[0] < answer.count || counts[1] < authority.count))
         }
         compiled.cutCount = UInt16(cuts.count - Int(compiled.cutStart))
 

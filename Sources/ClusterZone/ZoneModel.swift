@@ -25,8 +25,6 @@ struct ZoneModel: Sendable {
         /// ones several objects add different records to, by target, so the bytes do not
         /// depend on the order the objects came in.
         func records(_ type: UInt16) -> [Record] {
-            // Most names hold one record: share the array rather than filter it into a new one.
-            if all.count == 1 { return all[0].type == type ? all : [] }
             let records = all.filter { $0.type == type }
             guard records.count > 1 else { return records }
             let unique = Self.unique(records)

@@ -1,9 +1,4 @@
 import CLDNS
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A domain name in canonical wire form: length-prefixed labels, ASCII lower-cased, ending in
 /// the root label. Names compare and hash case-insensitively because they are stored lower-case.
@@ -39,15 +34,8 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
         wire.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 
-    /// One `memcmp`: the model's dictionaries compare names on every lookup, and the generic
-    /// array comparison went element by element (3 % of a cold start's CPU at 100,000).
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
-        guard lhs.wire.count == rhs.wire.count else { return false }
-        return lhs.wire.withUnsafeBytes { left in
-            rhs.wire.withUnsafeBytes { right in
-                left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0
-            }
-        }
+        lhs.wire == rhs.wire
     }
 
     init(rdf: UnsafePointer<ldns_rdf>) {

@@ -18,10 +18,14 @@ public enum MessageEncoder {
             throw DNSWireError.encodingFailed("the question \(name)")
         }
         _ = ldns_pkt_push_rr(packet, LDNS_SECTION_QUESTION, question)
-        // Section by section without an array of them: a build encodes a packet per name and type.
-        for record in answer { _ = ldns_pkt_push_rr(packet, LDNS_SECTION_ANSWER, try LDNSRecord.make(record)) }
-        for record in authority { _ = ldns_pkt_push_rr(packet, LDNS_SECTION_AUTHORITY, try LDNSRecord.make(record)) }
-        for record in additional { _ = ldns_pkt_push_rr(packet, LDNS_SECTION_ADDITIONAL, try LDNSRecord.make(record)) }
+        for (section, records) in [
+            (LDNS_SECTION_ANSWER, answer), (LDNS_SECTION_AUTHORITY, authority),
+            (LDNS_SECTION_ADDITIONAL, additional),
+        ] {
+            for record in records {
+                _ = ldns_pkt_push_rr(packet, section, try LDNSRecord.make(record))
+            }
+        }
         return try LDNSPacket.wire(packet, what: "the answer for \(name)")
     }
 

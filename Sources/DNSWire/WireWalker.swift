@@ -12,18 +12,15 @@ public struct MessageLayout: Sendable, Equatable {
     public init(message: [UInt8]) throws(DNSWireError) {
         func fail() -> DNSWireError { .invalidRecord("malformed message of \(message.count) bytes") }
         guard message.count >= 12 else { throw fail() }
-        func count(_ section: Int) -> Int { Int(message[4 + 2 * section]) << 8 | Int(message[5 + 2 * section]) }
+        let counts = (1...3).map { Int(message[4 + 2 * $0]) << 8 | Int(message[5 + 2 * $0]) }
         var offset = 12
         guard let nameEnd = WireName.skip(message, from: offset) else { throw fail() }
         offset = nameEnd + 4
         questionEnd = offset
-        let total = count(1) + count(2) + count(3)
         recordStarts = []
-        recordStarts.reserveCapacity(total)
         sectionOf = []
-        sectionOf.reserveCapacity(total)
-        for section in 0..<3 {
-            for _ in 0..<count(section + 1) {
+        for (section, count) in counts.enumerated() {
+            for _ in 0..<count {
                 recordStarts.append(offset)
                 sectionOf.append(UInt8(section + 1))
                 guard let ownerEnd = WireName.skip(message, from: offset), ownerEnd + 10 <= message.count else {
