@@ -108,19 +108,10 @@ struct RegistryAPI: HTTPResponder {
     private func list(
         _ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter, _ paging: ListPaging, asTable: Bool
     ) async throws -> Response {
-        let items: [StoredObject]
-        let resourceVersion: Int64
-        var next: String?
-        if paging.limit != nil || paging.cursor != nil {
-            // A continue without a limit is the rest of the list, as Kubernetes has it.
-            let page = try await store.listPage(
-                resource, namespace: namespace, limit: paging.limit ?? .max, from: paging.cursor, matching: filter.matches)
-            (items, resourceVersion) = (page.items, page.resourceVersion)
-            next = page.next.map { ListPaging.token($0, resource: resource) }
-        } else {
-            let result = try await store.list(resource, namespace: namespace)
-            (items, resourceVersion) = (result.items.filter(filter.matches), result.resourceVersion)
-        }
+        // No limit is the whole list, and a continue without one the rest of it, as in Kubernetes.
+        let (items, resourceVersion, cursor) = try await store.list(
+            resource, namespace: namespace, limit: paging.limit ?? .max, from: paging.cursor, matching: filter.matches)
+        let next = cursor.map { ListPaging.token($0, resource: resource) }
         if asTable {
             return Self.json(try ServerTable.table(resource, items, resourceVersion: resourceVersion, continue: next))
         }

@@ -13,24 +13,6 @@ extension RegistryStore {
         return found
     }
 
-    /// Every object of a kind (in one namespace, or all), and the resourceVersion the list is
-    /// consistent with: a watch from that version misses nothing and repeats nothing.
-    func list(_ resource: KubeResource, namespace: String?) async throws -> (items: [StoredObject], resourceVersion: Int64) {
-        try await pool.read { db in
-            let rows: [Row]
-            if let namespace, resource.isNamespaced {
-                rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM objects WHERE resource = ? AND namespace = ? ORDER BY namespace, name",
-                    arguments: [resource.rawValue, namespace])
-            } else {
-                rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM objects WHERE resource = ? ORDER BY namespace, name",
-                    arguments: [resource.rawValue])
-            }
-            return (rows.compactMap(Self.object(from:)), try Self.state(db, .resourceVersion))
-        }
-    }
-
     /// The events after `resourceVersion`, oldest first, and the version they run up to.
     /// Throws `expired` when part of that history has been trimmed.
     func events(after resourceVersion: Int64) async throws -> (events: [WatchEvent], through: Int64) {
@@ -68,13 +50,15 @@ extension RegistryStore {
         return later == false
     }
 
-    /// At most `limit` objects of a kind that `matches` takes, in (namespace, name) order, from
-    /// `cursor` on, and where the next page starts when more may follow. A page after the first
-    /// shows the state of the first, or is refused (`continueExpired`) when an object of the kind
-    /// changed since: the pages of one list never mix two states.
-    func listPage(
-        _ resource: KubeResource, namespace: String?, limit: Int, from cursor: ListCursor?,
-        matching matches: @escaping @Sendable (StoredObject) -> Bool
+    /// The objects of a kind (in one namespace, or all) that `matches` takes, in (namespace,
+    /// name) order: at most `limit` of them from `cursor` on, and where the next page starts when
+    /// more may follow. `resourceVersion` is what the list is consistent with: a watch from it
+    /// misses nothing and repeats nothing. A page after the first shows the state of the first,
+    /// or is refused (`continueExpired`) when an object of the kind changed since: the pages of
+    /// one list never mix two states.
+    func list(
+        _ resource: KubeResource, namespace: String?, limit: Int = .max, from cursor: ListCursor? = nil,
+        matching matches: @escaping @Sendable (StoredObject) -> Bool = { _ in true }
     ) async throws -> (items: [StoredObject], resourceVersion: Int64, next: ListCursor?) {
         let scope = resource.isNamespaced ? namespace : nil
         return try await pool.read { db in

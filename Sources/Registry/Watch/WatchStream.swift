@@ -75,8 +75,8 @@ struct WatchStream: Sendable {
             }
             return history.through
         }
-        let snapshot = try await store.list(request.resource, namespace: request.namespace)
-        for object in snapshot.items where request.filter.matches(object) {
+        let snapshot = try await store.list(request.resource, namespace: request.namespace, matching: request.filter.matches)
+        for object in snapshot.items {
             try await writer.write(Self.line(type: "ADDED", object: try payload(object, &columnsSent)))
         }
         return snapshot.resourceVersion
