@@ -82,6 +82,30 @@ struct WatchTests {
         }
     }
 
+    /// A quiet kind's watcher would otherwise resume from its last periodic bookmark, which
+    /// other kinds' churn may have pushed out of the history: a 410 and a whole relist.
+    @Test func aWatchThatTimesOutEndsWithABookmarkAtTheNewestVersion() async throws {
+        try await TestRegistry.with({ $0.bookmarkInterval = .seconds(60); $0.historyLimit = 3 }) { registry in
+            let start = try await registry.resourceVersion()
+            let events = try await registry.watch(
+                "/api/v1/namespaces?watch=true&resourceVersion=\(start)&allowWatchBookmarks=true&timeoutSeconds=1",
+                count: 100
+            ) {
+                for index in 0..<6 { _ = try await registry.call(.POST, Self.services, Self.service("s\(index)")) }
+            }
+            let newest = try await registry.resourceVersion()
+            #expect(events.compactMap { $0["type"]?.string } == ["BOOKMARK"])
+            #expect(events.last?.at("object", "metadata", "resourceVersion") == .string(String(newest)))
+            #expect(events.last?.at("object", "kind") == "Namespace")
+            // The history (3 events) no longer reaches `start`, but it does reach the bookmark.
+            let resumed = try await registry.watch(
+                "/api/v1/namespaces?watch=true&resourceVersion=\(newest)&timeoutSeconds=1", count: 100)
+            #expect(resumed.isEmpty)
+            let stale = try await registry.watch("/api/v1/namespaces?watch=true&resourceVersion=\(start)", count: 1)
+            #expect(stale.first?.at("object", "code") == .int(410))
+        }
+    }
+
     @Test func noBookmarksUnlessAskedAndTimeoutEndsTheStream() async throws {
         try await TestRegistry.with({ $0.bookmarkInterval = .milliseconds(50) }) { registry in
             let now = try await registry.resourceVersion()

@@ -59,6 +59,13 @@ struct WatchStream: Sendable {
                     try await writer.write(Self.line(type: "BOOKMARK", object: try bookmark(position)))
                 }
             case .timeUp:
+                // As Kubernetes' watch cache does: a last bookmark as the watch times out, so a
+                // client watching a quiet kind resumes from a version the history still holds
+                // rather than from its previous bookmark, which churn in other kinds may have
+                // pushed out of the history meanwhile (a 410 and a whole relist).
+                if request.bookmarks {
+                    try await writer.write(Self.line(type: "BOOKMARK", object: try bookmark(position)))
+                }
                 break signals
             }
         }
