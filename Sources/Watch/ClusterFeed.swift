@@ -8,8 +8,12 @@ import Synchronization
 public struct FeedOptions: Sendable {
     /// Follow pods too (for `--pods verified` and autopath); only name, namespace and IPs are kept.
     public var includePods: Bool
-    /// A full list this often even when watches run fine: reconciles anything a watch missed.
-    public var relistInterval: Duration
+    /// A full list this often even when watches run fine, or never (nil, the default). A watch
+    /// resumed from its last version replays what it missed, deletes included, or gets 410 and
+    /// lists again, so client-go's reflectors do not relist on a timer either. A timed relist
+    /// costs a whole list's transfer, decoding and memory each time: measured in the soak at
+    /// N = 10,000, RSS stepped up 9 MB at the 300 s relist.
+    public var relistInterval: Duration?
     /// How long one watch request lasts before it is renewed (`timeoutSeconds`).
     public var watchTimeout: Duration
     /// Changes arriving within this window are handed out together. None by default: a
@@ -23,7 +27,7 @@ public struct FeedOptions: Sendable {
     public var listPageSize: Int
 
     public init(
-        includePods: Bool = false, relistInterval: Duration = .seconds(300), watchTimeout: Duration = .seconds(240),
+        includePods: Bool = false, relistInterval: Duration? = nil, watchTimeout: Duration = .seconds(240),
         coalesce: Duration = .zero, minBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30),
         listPageSize: Int = 500
     ) {

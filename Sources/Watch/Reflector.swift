@@ -5,8 +5,8 @@ import Logging
 import NIOCore
 
 /// List, then watch from the list's resourceVersion, for one kind: resumes after a dropped
-/// stream from the last version seen, lists again on 410 Gone and every `relistInterval`
-/// (so deletes missed during a long disconnect cannot linger), backs off with jitter.
+/// stream from the last version seen, lists again on 410 Gone (and every `relistInterval` when
+/// one is set), backs off with jitter.
 struct Reflector<T: ClusterObject>: Sendable {
     let source: WatchSource
     let client: HTTPClient
@@ -23,7 +23,7 @@ struct Reflector<T: ClusterObject>: Sendable {
         var failures = 0
         while !Task.isCancelled {
             do {
-                if version == nil || ContinuousClock.now - listedAt >= options.relistInterval {
+                if version == nil || options.relistInterval.map({ ContinuousClock.now - listedAt >= $0 }) == true {
                     version = try await list()
                     listedAt = .now
                     status.listed(T.resource)
