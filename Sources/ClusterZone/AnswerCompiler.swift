@@ -5,6 +5,8 @@ struct AnswerCompiler {
     private(set) var bytes: [UInt8] = []
     private(set) var cuts: [Cut] = []
     private(set) var answers: [CompiledAnswer] = []
+    /// The bodies ldns made for a lone address record, by type and TTL (``compileAddress``).
+    private var addressBodies: [UInt64: [UInt8]] = [:]
 
     init() {}
 
@@ -19,6 +21,11 @@ struct AnswerCompiler {
     mutating func compile(
         name: DNSName, type: UInt16, answer: [Record], authority: [Record] = [], additional: [Record] = []
     ) throws(DNSWireError) -> Int {
+        if answer.count == 1, authority.isEmpty, additional.isEmpty, answer[0].type == type, answer[0].owner == name,
+            let address = answer[0].data.address
+        {
+            return try compileAddress(name: name, record: answer[0], address: address)
+        }
         let message = try MessageEncoder.response(
             name: name, type: type, rcode: ResponseCode.noError,
             answer: answer, authority: authority, additional: additional)
@@ -60,6 +67,34 @@ struct AnswerCompiler {
             }
         }
         answers.append(compiled)
+        return answers.count - 1
+    }
+
+    /// A lone A or AAAA record owned by the question's name: a pointer to the question, type,
+    /// class, TTL, length and address. Such answers differ only in TTL and address, so ldns
+    /// encodes the first of each type and TTL and the others are its bytes with their own
+    /// address in place, as the responder patches addresses into ldns-made templates per query.
+    /// They are the largest class of answers (a third at N = 100,000: every ClusterIP service
+    /// and endpoint hostname), and ldns's name compression was a third of a build's CPU.
+    private mutating func compileAddress(name: DNSName, record: Record, address: AddressBytes) throws(DNSWireError) -> Int {
+        let key = UInt64(record.type) << 32 | UInt64(record.ttl)
+        let template: [UInt8]
+        if let known = addressBodies[key] {
+            template = known
+        } else {
+            template = try Self.body(name: name, type: record.type, record: record)
+            // The shape checked once: a pointer to the question, then the fixed fields and
+            // the address last.
+            guard template.count == 12 + address.count, template[0] == 0xC0, template[1] == 12 else {
+                throw DNSWireError.encodingFailed("an address answer for \(name) in an unexpected shape")
+            }
+            addressBodies[key] = template
+        }
+        let whole = Cut(
+            bodyLength: UInt32(template.count), answerCount: 1, authorityCount: 0, additionalCount: 0, truncates: false)
+        answers.append(CompiledAnswer(bodyStart: UInt32(bytes.count), whole: whole, cutStart: UInt32(cuts.count), cutCount: 0))
+        bytes += template[..<12]
+        address.withUnsafeBytes { bytes += $0 }
         return answers.count - 1
     }
 

@@ -42,6 +42,14 @@ public enum RData: Sendable, Hashable {
         }
     }
 
+    /// The octets of an A or AAAA record.
+    public var address: AddressBytes? {
+        switch self {
+        case .a(let bytes), .aaaa(let bytes): return bytes
+        default: return nil
+        }
+    }
+
     /// The name this record points at, for additional-section processing and CNAME chasing.
     public var target: DNSName? {
         switch self {

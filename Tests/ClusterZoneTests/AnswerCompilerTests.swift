@@ -1,0 +1,45 @@
+import DNSWire
+import Testing
+@testable import ClusterZone
+
+@Suite("Answer compiler")
+struct AnswerCompilerTests {
+    /// Lone address answers are copied from one ldns encoding per type and TTL with their own
+    /// address put in: every one must be byte for byte what ldns makes of it.
+    @Test func loneAddressAnswersAreWhatLdnsEncodes() throws {
+        let v6: AddressBytes = [0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34]
+        let cases: [(String, UInt32, RData)] = [
+            ("web.prod.svc.cluster.local", 5, .a([10, 96, 0, 1])),
+            ("db.prod.svc.cluster.local", 5, .a([10, 96, 200, 7])),
+            ("Mixed-Case.A.B", 5, .a([192, 0, 2, 255])),
+            ("ttl.prod.svc.cluster.local", 3600, .a([10, 96, 0, 9])),
+            ("web.prod.svc.cluster.local", 5, .aaaa(v6)),
+            ("x.y", 0, .aaaa([0x20, 1, 0x0D, 0xB8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])),
+            ("web.prod.svc.cluster.local", 5, .a([10, 96, 0, 3])),
+        ]
+        var compiler = AnswerCompiler()
+        for (text, ttl, data) in cases {
+            let name = try DNSName(text)
+            let record = Record(owner: name, ttl: ttl, data: data)
+            let index = try compiler.compile(name: name, type: record.type, answer: [record])
+            let answer = compiler.answers[index]
+            let start = Int(answer.bodyStart)
+            let body = Array(compiler.bytes[start..<(start + Int(answer.whole.bodyLength))])
+            #expect(body == (try AnswerCompiler.body(name: name, type: record.type, record: record)), "\(text) \(data)")
+            #expect(answer.whole.answerCount == 1 && answer.cutCount == 0 && answer.rotateCount == 0)
+        }
+    }
+
+    /// An address record under another name than the question's is not a lone answer's
+    /// template case: ldns encodes it whole (its owner is not a pointer to the question).
+    @Test func anAddressUnderAnotherOwnerIsEncodedWhole() throws {
+        let question = try DNSName("alias.prod.svc.cluster.local")
+        let record = Record(owner: try DNSName("target.prod.svc.cluster.local"), ttl: 5, data: .a([10, 96, 0, 4]))
+        var compiler = AnswerCompiler()
+        let index = try compiler.compile(name: question, type: RecordType.a, answer: [record])
+        let answer = compiler.answers[index]
+        let body = Array(compiler.bytes[Int(answer.bodyStart)..<Int(answer.bodyStart + answer.whole.bodyLength)])
+        #expect(body == (try AnswerCompiler.body(name: question, type: RecordType.a, record: record)))
+        #expect(body.count > 16)
+    }
+}
