@@ -70,47 +70,48 @@ struct ZoneModel: Sendable {
 
     /// Adds (or takes away) what one object gives: its records, and the names it makes exist
     /// or marks. Ancestors that `part` made only on the way up are the model's own business.
+    /// One dictionary access per name, not one per record and mark: a whole list's build runs
+    /// this for every name of the registry, on one thread.
     mutating func apply(_ part: ZoneData, adding: Bool) {
-        for (name, node) in part.nodes {
-            for record in node.records {
-                if adding { add(record) } else { remove(record) }
+        for (name, given) in part.nodes {
+            let marks: Int32 = (given.isTouched ? 1 : 0) + (given.isExternalName ? 1 : 0) + (given.isPodNamespace ? 1 : 0)
+            let sign: Int16 = adding ? 1 : -1
+            let (existed, exists) = Self.update(&nodes[name, default: Node()]) { node in
+                if given.isExternalName { node.externalNames += sign }
+                if given.isPodNamespace { node.podNamespaces += sign }
+                guard !adding else {
+                    node.all.append(contentsOf: given.records)
+                    return Int32(given.records.count) + marks
+                }
+                // A record given once is taken once: another object may give it too.
+                var removed: Int32 = 0
+                for record in given.records {
+                    guard let index = node.all.firstIndex(of: record) else { continue }
+                    node.all.remove(at: index)
+                    removed += 1
+                }
+                return -(removed + marks)
             }
-            let step: Int32 = adding ? 1 : -1
-            if node.isTouched { reference(name, step) }
-            if node.isExternalName { reference(name, step) { $0.externalNames += Int16(step) } }
-            if node.isPodNamespace { reference(name, step) { $0.podNamespaces += Int16(step) } }
+            if adding {
+                for record in given.records where record.type == RecordType.soa {
+                    if let index = zones.firstIndex(where: { $0.apex == record.owner }) { zones[index].soa = record }
+                }
+            }
+            referenced(name, existed: existed, exists: exists)
         }
     }
 
-    private mutating func add(_ record: Record) {
-        let (existed, exists) = Self.change(&nodes[record.owner, default: Node()], by: 1) { node in
-            node.all.append(record)
-        }
-        if record.type == RecordType.soa, let index = zones.firstIndex(where: { $0.apex == record.owner }) {
-            zones[index].soa = record
-        }
-        referenced(record.owner, existed: existed, exists: exists)
-    }
-
-    private mutating func remove(_ record: Record) {
-        guard let index = nodes[record.owner]?.all.firstIndex(of: record) else { return }
-        let (existed, exists) = Self.change(&nodes[record.owner, default: Node()], by: -1) { node in
-            node.all.remove(at: index)
-        }
-        referenced(record.owner, existed: existed, exists: exists)
-    }
-
-    /// Counts a reference to `name` (one dictionary access: this runs for every record).
-    private mutating func reference(_ name: DNSName, _ step: Int32, _ change: (inout Node) -> Void = { _ in }) {
-        let (existed, exists) = Self.change(&nodes[name, default: Node()], by: step, change)
-        referenced(name, existed: existed, exists: exists)
-    }
-
-    private static func change(_ node: inout Node, by step: Int32, _ change: (inout Node) -> Void) -> (Bool, Bool) {
+    /// Changes a node; `change` returns by how much its references changed.
+    private static func update(_ node: inout Node, _ change: (inout Node) -> Int32) -> (existed: Bool, exists: Bool) {
         let existed = node.references > 0
-        change(&node)
-        node.references += step
+        node.references += change(&node)
         return (existed, node.references > 0)
+    }
+
+    /// Counts a child of `name` that came into existence (or went out of it).
+    private mutating func reference(_ name: DNSName, _ step: Int32) {
+        let (existed, exists) = Self.update(&nodes[name, default: Node()]) { _ in step }
+        referenced(name, existed: existed, exists: exists)
     }
 
     /// After a reference to `name` changed: a name that came into existence or went out of
