@@ -3,12 +3,14 @@
 /// allocation each (48 bytes for 4 octets).
 public struct AddressBytes: Sendable, Hashable, ExpressibleByArrayLiteral {
     private var storage: (UInt64, UInt64) = (0, 0)
-    public let count: Int
+    private let octets: UInt8
+
+    public var count: Int { Int(octets) }
 
     /// Up to 16 octets (an address has 4 or 16; ldns refuses other lengths when it encodes).
     public init(_ bytes: some Collection<UInt8>) {
         precondition(bytes.count <= 16, "an address has at most 16 octets")
-        count = bytes.count
+        octets = UInt8(bytes.count)
         withUnsafeMutableBytes(of: &storage) { raw in
             for (offset, byte) in bytes.enumerated() { raw[offset] = byte }
         }
@@ -23,11 +25,11 @@ public struct AddressBytes: Sendable, Hashable, ExpressibleByArrayLiteral {
     }
 
     public static func == (left: AddressBytes, right: AddressBytes) -> Bool {
-        left.count == right.count && left.storage == right.storage
+        left.octets == right.octets && left.storage == right.storage
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(count)
+        hasher.combine(octets)
         hasher.combine(storage.0)
         hasher.combine(storage.1)
     }

@@ -1,8 +1,10 @@
 /// One resource record of class IN, held as plain Swift values until ldns encodes it.
+/// 32 bytes: a large cluster's model holds a million of them (the TTL after the data packs
+/// into the data's tail padding; the rare wide cases are boxed).
 public struct Record: Sendable, Hashable {
     public var owner: DNSName
-    public var ttl: UInt32
     public var data: RData
+    public var ttl: UInt32
 
     public init(owner: DNSName, ttl: UInt32, data: RData) {
         self.owner = owner
@@ -23,9 +25,9 @@ public enum RData: Sendable, Hashable {
     case ns(DNSName)
     case srv(priority: UInt16, weight: UInt16, port: UInt16, target: DNSName)
     case txt([String])
-    case hinfo(cpu: String, os: String)
-    case soa(SOAData)
-    case text(type: UInt16, presentation: String)
+    indirect case hinfo(cpu: String, os: String)
+    indirect case soa(SOAData)
+    indirect case text(type: UInt16, presentation: String)
 
     public var type: UInt16 {
         switch self {
