@@ -46,6 +46,16 @@ struct AllocationTests {
         }
     }
 
+    /// Every connection of the pool keeps its own page cache: small ones, or RSS creeps up by
+    /// 2 MB a connection as they fill.
+    @Test func everyConnectionHasASmallPageCache() async throws {
+        try await TestRegistry.with { registry in
+            let settings = try registry.server.store.pageCacheSettings()
+            #expect(settings.writer == -RegistryStore.pageCacheKiB && settings.reader == -RegistryStore.pageCacheKiB)
+            #expect(RegistryStore.pageCacheKiB <= 512)
+        }
+    }
+
     @Test(arguments: [("10.96.0.0/16", true), ("10.96.0.1/16", false), ("fd00::/108", true), ("10.96.0.0/33", false), ("x/8", false)])
     func cidrParsing(text: String, valid: Bool) {
         #expect((CIDR(parsing: text) != nil) == valid)

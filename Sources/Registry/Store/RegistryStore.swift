@@ -21,6 +21,13 @@ final class RegistryStore: Sendable {
         let path = (directory as NSString).appendingPathComponent("registry.sqlite")
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // Each of the pool's connections (a writer, up to five readers) keeps its own page cache,
+        // 2 MB by default, filled as it reads: up to 12 MB of RSS. The file's pages are in the
+        // kernel's cache anyway; a small cache each keeps the hot B-tree pages. Measured in the
+        // soak at N = 10,000 (one run each): RSS 5 MB lower throughout.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -\(Self.pageCacheKiB)")
+        }
         let pool = try DatabasePool(path: path, configuration: configuration)
         // GRDB sets synchronous=NORMAL with WAL; NORMAL may lose the last commits on power loss.
         // FULL syncs the WAL at every commit, so an acknowledged write survives a crash.
@@ -36,6 +43,9 @@ final class RegistryStore: Sendable {
         self.hub = WatchHub(resourceVersion: current)
     }
 
+    /// Page cache per connection, KiB.
+    static let pageCacheKiB = 512
+
     /// Closes the database and gives up the data directory, once the API has stopped.
     func close() {
         do {
@@ -49,6 +59,14 @@ final class RegistryStore: Sendable {
     /// The SQLite `synchronous` setting of the writer connection (2 = FULL), for tests.
     func synchronousSetting() throws -> Int {
         try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// The SQLite `cache_size` of the writer and of a reader connection, for tests.
+    func pageCacheSettings() throws -> (writer: Int, reader: Int) {
+        let sql = "PRAGMA cache_size"
+        let writer = try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: sql) ?? 0 }
+        let reader = try pool.read { db in try Int.fetchOne(db, sql: sql) ?? 0 }
+        return (writer, reader)
     }
 
     private static var migrator: DatabaseMigrator {
