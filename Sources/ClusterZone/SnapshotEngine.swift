@@ -42,13 +42,13 @@ public final class SnapshotEngine {
     /// query rate moved within the noise at 10,000 and 1-5 % lower at 100,000 (2 runs each).
     static let namesPerShard = 1024
     static let shardLimits = 16...1024
-    /// A shard appended to is copied afresh once this share of its entries would be dead.
+    /// A shard appended to is copied afresh once one in this many of its entries would be dead.
     /// Both ways cost a pass over the shard; the share bounds the dead bytes churn leaves.
     /// At half, every shard a steady churn touches swung between its live size and twice
     /// that, and the soak at N = 10,000 grew 9-12 MB in its first 160-240 s (heaptrack: the
     /// shards' arrays); at a quarter it grew 5.6 MB (+4.7 %, one run), and the churn's build
     /// times stayed as they were (median 0.7-0.8 ms, p99 4.8 ms at 10,000 and 100,000).
-    static let deadShare = (numerator: 1, denominator: 4)
+    static let copyWhenDeadIn = 4
     /// Below this many names to compile, one thread does it; above, every core.
     static let parallelThreshold = 20_000
     /// The same for services whose records are made (a whole list, not a write).
@@ -279,7 +279,7 @@ public final class SnapshotEngine {
             }
         }
         var builder: ShardBuilder
-        if (old.removed + count) * Self.deadShare.denominator > old.entries.count * Self.deadShare.numerator {
+        if (old.removed + count) * Self.copyWhenDeadIn > old.entries.count {
             // Too much of it would be dead bytes: copy the live names into fresh arrays.
             builder = ShardBuilder(copying: old, extra: names.count)
             for entry in old.entries.indices where !changed[entry] && !old.isRemoved(entry) {

@@ -52,7 +52,6 @@ struct AllocationTests {
         try await TestRegistry.with { registry in
             let settings = try registry.server.store.pageCacheSettings()
             #expect(settings.writer == -RegistryStore.pageCacheKiB && settings.reader == -RegistryStore.pageCacheKiB)
-            #expect(RegistryStore.pageCacheKiB <= 512)
         }
     }
 

@@ -54,19 +54,15 @@ struct WatchStream: Sendable {
                 if event.object.resource == request.resource, inScope(event.object) {
                     try await writer.write(Self.line(type: event.type.rawValue, object: try payload(event.object, &columnsSent)))
                 }
-            case .bookmarkDue:
-                if request.bookmarks {
-                    try await writer.write(Self.line(type: "BOOKMARK", object: try bookmark(position)))
-                }
-            case .timeUp:
-                // As Kubernetes' watch cache does: a last bookmark as the watch times out, so a
-                // client watching a quiet kind resumes from a version the history still holds
-                // rather than from its previous bookmark, which churn in other kinds may have
+            case .bookmarkDue, .timeUp:
+                // A bookmark as the watch times out too, as Kubernetes' watch cache sends: a
+                // client watching a quiet kind then resumes from a version the history still
+                // holds, not from its previous bookmark, which churn in other kinds may have
                 // pushed out of the history meanwhile (a 410 and a whole relist).
                 if request.bookmarks {
                     try await writer.write(Self.line(type: "BOOKMARK", object: try bookmark(position)))
                 }
-                break signals
+                if case .timeUp = signal { break signals }
             }
         }
         try await writer.finish(nil)
