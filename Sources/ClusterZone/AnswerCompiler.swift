@@ -5,8 +5,8 @@ struct AnswerCompiler {
     private(set) var bytes: [UInt8] = []
     private(set) var cuts: [Cut] = []
     private(set) var answers: [CompiledAnswer] = []
-    /// The bodies ldns made for a lone address record, by type and TTL (``compileAddress``).
-    private var addressBodies: [UInt64: [UInt8]] = [:]
+    /// The bodies ldns made for a lone record, by type and TTL (``compileLone``).
+    private var loneBodies: [UInt64: [UInt8]] = [:]
 
     init() {}
 
@@ -21,10 +21,13 @@ struct AnswerCompiler {
     mutating func compile(
         name: DNSName, type: UInt16, answer: [Record], authority: [Record] = [], additional: [Record] = []
     ) throws(DNSWireError) -> Int {
-        if answer.count == 1, authority.isEmpty, additional.isEmpty, answer[0].type == type, answer[0].owner == name,
-            let address = answer[0].data.address
-        {
-            return try compileAddress(name: name, record: answer[0], address: address)
+        if answer.count == 1, authority.isEmpty, additional.isEmpty, answer[0].owner == name {
+            if let address = answer[0].data.address, answer[0].type == type {
+                return try compileLone(name: name, record: answer[0], data: address)
+            }
+            if let target = Self.uncompressedTarget(of: answer[0], question: name) {
+                return try compileLone(name: name, record: answer[0], data: target.wire)
+            }
         }
         let message = try MessageEncoder.response(
             name: name, type: type, rcode: ResponseCode.noError,
@@ -70,32 +73,53 @@ struct AnswerCompiler {
         return answers.count - 1
     }
 
-    /// A lone A or AAAA record owned by the question's name: a pointer to the question, type,
-    /// class, TTL, length and address. Such answers differ only in TTL and address, so ldns
-    /// encodes the first of each type and TTL and the others are its bytes with their own
-    /// address in place, as the responder patches addresses into ldns-made templates per query.
-    /// They are the largest class of answers (a third at N = 100,000: every ClusterIP service
-    /// and endpoint hostname), and ldns's name compression was a third of a build's CPU.
-    private mutating func compileAddress(name: DNSName, record: Record, address: AddressBytes) throws(DNSWireError) -> Int {
+    /// A lone record owned by the question's name whose data goes on the wire as it is: a
+    /// pointer to the question, type, class, TTL, length and the data. Such answers differ only
+    /// in TTL and data, so ldns encodes the first of each type and TTL and the others are its
+    /// fixed fields with their own length and data after them, as the responder patches
+    /// addresses into ldns-made templates per query.
+    /// They are most answers: every ClusterIP service and endpoint hostname, every PTR and
+    /// ExternalName alias, 408,000 of the 569,000 RRsets of the lab's N = 100,000 zones; and
+    /// ldns's name compression was a third of a build's CPU.
+    private mutating func compileLone(
+        name: DNSName, record: Record, data: some Collection<UInt8>
+    ) throws(DNSWireError) -> Int {
         let key = UInt64(record.type) << 32 | UInt64(record.ttl)
         let template: [UInt8]
-        if let known = addressBodies[key] {
+        if let known = loneBodies[key] {
             template = known
         } else {
             template = try Self.body(name: name, type: record.type, record: record)
-            // The shape checked once: a pointer to the question, then the fixed fields and
-            // the address last.
-            guard template.count == 12 + address.count, template[0] == 0xC0, template[1] == 12 else {
-                throw DNSWireError.encodingFailed("an address answer for \(name) in an unexpected shape")
+            // The shape checked once: a pointer to the question, the fixed fields, the data's
+            // length and the data as given.
+            guard template.count == 12 + data.count, template[0] == 0xC0, template[1] == 12,
+                Int(template[10]) << 8 | Int(template[11]) == data.count, template[12...].elementsEqual(data)
+            else {
+                throw DNSWireError.encodingFailed("a \(record.type) answer for \(name) in an unexpected shape")
             }
-            addressBodies[key] = template
+            loneBodies[key] = template
         }
         let whole = Cut(
-            bodyLength: UInt32(template.count), answerCount: 1, authorityCount: 0, additionalCount: 0, truncates: false)
+            bodyLength: UInt32(12 + data.count), answerCount: 1, authorityCount: 0,
+            additionalCount: 0, truncates: false)
         answers.append(CompiledAnswer(bodyStart: UInt32(bytes.count), whole: whole, cutStart: UInt32(cuts.count), cutCount: 0))
-        bytes += template[..<12]
-        address.withUnsafeBytes { bytes += $0 }
+        bytes += template[..<10]
+        bytes.append(UInt8(truncatingIfNeeded: data.count >> 8))
+        bytes.append(UInt8(truncatingIfNeeded: data.count))
+        bytes += data
         return answers.count - 1
+    }
+
+    /// The target of a lone PTR or CNAME record when ldns would write it in full: its last
+    /// label differs from the question's, so no suffix of it matches a name written before it
+    /// (the question and the owner, a pointer to the question) and nothing in it is compressed.
+    /// A PTR's question is under in-addr.arpa or ip6.arpa and its target in the cluster zone;
+    /// an ExternalName's target is (nearly always) outside the cluster zone.
+    static func uncompressedTarget(of record: Record, question: DNSName) -> DNSName? {
+        guard record.type == RecordType.ptr || record.type == RecordType.cname, let target = record.data.target,
+            let last = target.wire.lastLabel, let questionLast = question.wire.lastLabel, last != questionLast
+        else { return nil }
+        return target
     }
 
     mutating func reserve(answers: Int, bytes: Int, cuts: Int) {
@@ -122,5 +146,20 @@ struct AnswerCompiler {
         let message = try MessageEncoder.response(name: name, type: type, rcode: 0, answer: [record])
         let layout = try MessageLayout(message: message)
         return Array(message[layout.questionEnd..<layout.end])
+    }
+}
+
+extension [UInt8] {
+    /// The last label of a wire name before the root, nil for the root itself.
+    var lastLabel: ArraySlice<UInt8>? {
+        var index = 0
+        var last: ArraySlice<UInt8>?
+        while index < count, self[index] != 0 {
+            let end = index + 1 + Int(self[index])
+            guard end <= count else { return nil }
+            last = self[(index + 1)..<end]
+            index = end
+        }
+        return last
     }
 }

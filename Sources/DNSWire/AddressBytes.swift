@@ -34,3 +34,14 @@ public struct AddressBytes: Sendable, Hashable, ExpressibleByArrayLiteral {
         hasher.combine(storage.1)
     }
 }
+
+/// The octets as a collection: what goes on the wire after an address record's length.
+extension AddressBytes: RandomAccessCollection {
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    public subscript(position: Int) -> UInt8 {
+        precondition(position >= 0 && position < count, "octet index out of range")
+        return Swift.withUnsafeBytes(of: storage) { $0[position] }
+    }
+}

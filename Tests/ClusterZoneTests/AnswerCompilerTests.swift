@@ -42,4 +42,38 @@ struct AnswerCompilerTests {
         #expect(body == (try AnswerCompiler.body(name: question, type: RecordType.a, record: record)))
         #expect(body.count > 16)
     }
+
+    /// Lone PTR and CNAME answers whose target ends in another top-level label than the
+    /// question go the same way, their target written after ldns's fixed fields: every one
+    /// must be byte for byte what ldns makes of it, and so must those whose target ldns could
+    /// compress against the question (encoded whole).
+    @Test func lonePTRAndCNAMEAnswersAreWhatLdnsEncodes() throws {
+        let cases: [(question: String, ttl: UInt32, data: RData, templated: Bool)] = [
+            ("1.0.96.10.in-addr.arpa", 5, .ptr(try DNSName("web.prod.svc.cluster.local")), true),
+            ("7.200.96.10.in-addr.arpa", 5, .ptr(try DNSName("a-much-longer-service-name.some-namespace.svc.cluster.local")), true),
+            ("9.0.96.10.IN-ADDR.arpa", 30, .ptr(try DNSName("Mixed.Case.svc.cluster.local")), true),
+            ("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa", 5,
+             .ptr(try DNSName("web.prod.svc.cluster.local")), true),
+            ("db.prod.svc.cluster.local", 5, .cname(try DNSName("db.example.com")), true),
+            ("db.prod.svc.cluster.local", 3600, .cname(try DNSName("x.example.org")), true),
+            // Ends in the question's own top-level label: ldns may point into the question.
+            ("alias.prod.svc.cluster.local", 5, .cname(try DNSName("web.prod.svc.cluster.local")), false),
+            ("2.0.96.10.in-addr.arpa", 5, .ptr(try DNSName("host.in-addr.arpa")), false),
+            ("3.0.96.10.in-addr.arpa", 5, .ptr(.root), false),
+        ]
+        var compiler = AnswerCompiler()
+        for (text, ttl, data, templated) in cases {
+            let name = try DNSName(text)
+            let record = Record(owner: name, ttl: ttl, data: data)
+            #expect((AnswerCompiler.uncompressedTarget(of: record, question: name) != nil) == templated, "\(text) \(data)")
+            for type in record.type == RecordType.cname ? [RecordType.cname, RecordType.a] : [record.type] {
+                let index = try compiler.compile(name: name, type: type, answer: [record])
+                let answer = compiler.answers[index]
+                let start = Int(answer.bodyStart)
+                let body = Array(compiler.bytes[start..<(start + Int(answer.whole.bodyLength))])
+                #expect(body == (try AnswerCompiler.body(name: name, type: type, record: record)), "\(text) \(data)")
+                #expect(answer.whole.answerCount == 1 && answer.cutCount == 0 && answer.rotateCount == 0)
+            }
+        }
+    }
 }

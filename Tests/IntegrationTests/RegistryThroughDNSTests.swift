@@ -45,6 +45,18 @@ struct RegistryThroughDNSTests {
         throw DigError(description: "\(name) never became \(status); last: \(String(describing: last))")
     }
 
+    /// The services `svc-<index>` of `indexes` that do not answer with their address.
+    static func unanswered(_ indexes: some Sequence<Int>, port: Int) async throws -> [(index: Int, reply: String)] {
+        var missing: [(index: Int, reply: String)] = []
+        for index in indexes {
+            let reply = try await Dig.query("svc-\(index).durable.svc.cluster.local", port: port)
+            if !(reply.status == "NOERROR" && reply.answer.first?.data == "10.96.60.\(index)") {
+                missing.append((index, "\(index): \(reply.status) \(reply.answer.map(\.data))"))
+            }
+        }
+        return missing
+    }
+
     @Test func addServiceAddEndpointAndDeleteServiceReachDNS() async throws {
         let data = try TemporaryDirectory(prefix: "data")
         defer { data.remove() }
@@ -99,14 +111,18 @@ struct RegistryThroughDNSTests {
         do {
             let port = second.server.port
             _ = try await Self.eventually("svc-200.durable.svc.cluster.local", port: port, status: "NOERROR", answers: 1)
-            var missing: [String] = []
-            for index in 1...200 {
-                let reply = try await Dig.query("svc-\(index).durable.svc.cluster.local", port: port)
-                if !(reply.status == "NOERROR" && reply.answer.first?.data == "10.96.60.\(index)") {
-                    missing.append("\(index): \(reply.status) \(reply.answer.map(\.data))")
-                }
+            let missing = try await Self.unanswered(1...200, port: port)
+            if !missing.isEmpty {
+                // Seen twice in CI, never reproduced (105 runs): whether it lasts, and what the
+                // server logged, is what the next failure has to tell.
+                try await Task.sleep(for: .seconds(1))
+                let later = try await Self.unanswered(missing.map(\.index), port: port)
+                Issue.record("""
+                    not answered after kill -9 and restart: \(missing.map(\.reply)); \
+                    1 s later: \(later.map(\.reply)); the server's log:
+                    \(try second.server.log())
+                    """)
             }
-            #expect(missing.isEmpty, "not answered after kill -9 and restart: \(missing)")
         } catch {
             await second.stopAfterFailure()
             throw error
