@@ -7,6 +7,8 @@ struct AnswerCompiler {
     private(set) var answers: [CompiledAnswer] = []
     /// The bodies ldns made for a lone record, by type and TTL (``compileLone``).
     private var loneBodies: [UInt64: [UInt8]] = [:]
+    /// Whether ldns's answer to the first lone SRV of each shape was ``LoneService``'s bytes.
+    private(set) var serviceShapes: [LoneService.Shape: Bool] = [:]
 
     init() {}
 
@@ -29,6 +31,15 @@ struct AnswerCompiler {
                 return try compileLone(name: name, record: answer[0], data: target.wire)
             }
         }
+        if let service = LoneService(name: name, type: type, answer: answer, authority: authority, additional: additional) {
+            return try compileService(service, name: name, answer: answer, additional: additional)
+        }
+        return try compileWithLDNS(name: name, type: type, answer: answer, authority: authority, additional: additional)
+    }
+
+    private mutating func compileWithLDNS(
+        name: DNSName, type: UInt16, answer: [Record], authority: [Record], additional: [Record]
+    ) throws(DNSWireError) -> Int {
         let message = try MessageEncoder.response(
             name: name, type: type, rcode: ResponseCode.noError,
             answer: answer, authority: authority, additional: additional)
@@ -110,6 +121,33 @@ struct AnswerCompiler {
         return answers.count - 1
     }
 
+    /// A lone SRV with its target's address: the first of each shape goes through ldns, and
+    /// when ldns made exactly ``LoneService``'s bytes, the others of that shape are written so.
+    /// They are a service's named ports (115,000 of the 141,000 SRV RRsets at N = 100,000), and
+    /// ldns's name compression was a quarter of a build's CPU once the records above were
+    /// written without it.
+    private mutating func compileService(
+        _ service: LoneService, name: DNSName, answer: [Record], additional: [Record]
+    ) throws(DNSWireError) -> Int {
+        guard let same = serviceShapes[service.shape] else {
+            let index = try compileWithLDNS(name: name, type: RecordType.srv, answer: answer, authority: [], additional: additional)
+            let made = answers[index]
+            var expected: [UInt8] = []
+            service.write(into: &expected)
+            serviceShapes[service.shape] = made.cutCount == 1 && made.rotateCount == 0
+                && cuts[Int(made.cutStart)] == service.cut && made.whole == service.whole
+                && bytes[Int(made.bodyStart)...].elementsEqual(expected)
+            return index
+        }
+        guard same else {
+            return try compileWithLDNS(name: name, type: RecordType.srv, answer: answer, authority: [], additional: additional)
+        }
+        answers.append(CompiledAnswer(bodyStart: UInt32(bytes.count), whole: service.whole, cutStart: UInt32(cuts.count), cutCount: 1))
+        cuts.append(service.cut)
+        service.write(into: &bytes)
+        return answers.count - 1
+    }
+
     /// The target of a lone PTR or CNAME record when ldns would write it in full: its last
     /// label differs from the question's, so no suffix of it matches a name written before it
     /// (the question and the owner, a pointer to the question) and nothing in it is compressed.
@@ -161,5 +199,86 @@ extension [UInt8] {
             index = end
         }
         return last
+    }
+}
+
+/// One SRV record owned by the question, whose target lies in the question's name (a
+/// service's `_port._proto.<service>`), and the one A or AAAA record of that target: the SRV
+/// with its target in full (RFC 2782: not compressed), then the address record, its owner a
+/// pointer to the target's place in the question.
+struct LoneService {
+    struct Shape: Hashable {
+        var ttl: UInt32
+        var addressType: UInt16
+        var addressTTL: UInt32
+    }
+
+    let shape: Shape
+    let priority: UInt16
+    let weight: UInt16
+    let port: UInt16
+    let target: [UInt8]
+    /// Where the target starts in the message: in the question, after the 12-octet header.
+    let pointer: Int
+    let address: AddressBytes
+
+    init?(name: DNSName, type: UInt16, answer: [Record], authority: [Record], additional: [Record]) {
+        guard type == RecordType.srv, answer.count == 1, authority.isEmpty, additional.count == 1,
+            answer[0].owner == name, case .srv(let priority, let weight, let port, let target) = answer[0].data,
+            additional[0].owner == target, let address = additional[0].data.address,
+            let offset = name.wire.suffixOffset(target.wire)
+        else { return nil }
+        shape = Shape(ttl: answer[0].ttl, addressType: additional[0].type, addressTTL: additional[0].ttl)
+        (self.priority, self.weight, self.port, self.target) = (priority, weight, port, target.wire)
+        pointer = 12 + offset
+        self.address = address
+    }
+
+    /// The SRV record's length: a pointer to the question, the fixed fields, then the data.
+    private var serviceLength: Int { 2 + 10 + 6 + target.count }
+
+    var whole: Cut {
+        Cut(bodyLength: UInt32(serviceLength + 12 + address.count), answerCount: 1, authorityCount: 0,
+            additionalCount: 1, truncates: false)
+    }
+
+    /// The answer without the additional record, for a UDP reply that cannot hold both.
+    var cut: Cut {
+        Cut(bodyLength: UInt32(serviceLength), answerCount: 1, authorityCount: 0, additionalCount: 0, truncates: false)
+    }
+
+    func write(into bytes: inout [UInt8]) {
+        bytes += [0xC0, 12]
+        bytes.appendBigEndian(RecordType.srv)
+        bytes.appendBigEndian(UInt16(1))
+        bytes.appendBigEndian(shape.ttl)
+        bytes.appendBigEndian(UInt16(6 + target.count))
+        bytes.appendBigEndian(priority)
+        bytes.appendBigEndian(weight)
+        bytes.appendBigEndian(port)
+        bytes += target
+        bytes.appendBigEndian(UInt16(0xC000 | pointer))
+        bytes.appendBigEndian(shape.addressType)
+        bytes.appendBigEndian(UInt16(1))
+        bytes.appendBigEndian(shape.addressTTL)
+        bytes.appendBigEndian(UInt16(address.count))
+        bytes += address
+    }
+}
+
+extension [UInt8] {
+    mutating func appendBigEndian(_ value: some FixedWidthInteger) {
+        Swift.withUnsafeBytes(of: value.bigEndian) { self += $0 }
+    }
+
+    /// Where `suffix`, a wire name, starts in this one at a label boundary; nil when it does not end it.
+    func suffixOffset(_ suffix: [UInt8]) -> Int? {
+        var index = 0
+        while index < count {
+            if count - index == suffix.count { return self[index...].elementsEqual(suffix) ? index : nil }
+            guard self[index] != 0, count - index > suffix.count else { return nil }
+            index += 1 + Int(self[index])
+        }
+        return nil
     }
 }

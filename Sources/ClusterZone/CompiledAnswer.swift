@@ -16,7 +16,7 @@ struct CompiledAnswer: Sendable {
 }
 
 /// A prefix of a body that ends on an RRset boundary, with the section counts it holds.
-struct Cut: Sendable {
+struct Cut: Sendable, Equatable {
     var bodyLength: UInt32
     var answerCount: UInt16
     var authorityCount: UInt16

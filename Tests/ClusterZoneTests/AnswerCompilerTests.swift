@@ -76,4 +76,43 @@ struct AnswerCompilerTests {
             }
         }
     }
+
+    /// A lone SRV with its target's address is written by ``LoneService`` once ldns made the
+    /// same bytes for the first of its shape: every one must be what ldns makes of it, cuts
+    /// included (a UDP reply too small for the additional record drops it).
+    @Test func loneServiceAnswersAreWhatLdnsEncodes() throws {
+        let v6: AddressBytes = [0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34]
+        let cases: [(owner: String, port: UInt16, target: String, address: RData, lone: Bool)] = [
+            ("_http._tcp.web.prod.svc.cluster.local", 80, "web.prod.svc.cluster.local", .a([10, 96, 0, 1]), true),
+            ("_metrics._tcp.a-longer-name.other-namespace.svc.cluster.local", 9100,
+             "a-longer-name.other-namespace.svc.cluster.local", .a([10, 96, 3, 4]), true),
+            ("_dns._udp.KUBE-DNS.kube-system.svc.cluster.local", 53, "kube-dns.kube-system.svc.cluster.local",
+             .a([10, 96, 0, 10]), true),
+            ("_grpc._tcp.api.prod.svc.cluster.local", 8443, "api.prod.svc.cluster.local", .aaaa(v6), true),
+            ("_grpc._tcp.api2.prod.svc.cluster.local", 8443, "api2.prod.svc.cluster.local", .aaaa(v6), true),
+            // A headless service's endpoint: its target is not in the question's name.
+            ("_http._tcp.db.prod.svc.cluster.local", 5432, "db-0.db.prod.svc.cluster.local", .a([10, 244, 0, 7]), false),
+        ]
+        var compiler = AnswerCompiler()
+        for (owner, port, targetText, address, lone) in cases {
+            let name = try DNSName(owner)
+            let target = try DNSName(targetText)
+            let answer = [Record(owner: name, ttl: 5, data: .srv(priority: 0, weight: 100, port: port, target: target))]
+            let additional = [Record(owner: target, ttl: 5, data: address)]
+            #expect((LoneService(name: name, type: RecordType.srv, answer: answer, authority: [], additional: additional) != nil) == lone)
+            let index = try compiler.compile(name: name, type: RecordType.srv, answer: answer, additional: additional)
+            let made = compiler.answers[index]
+            let start = Int(made.bodyStart)
+            let message = try MessageEncoder.response(
+                name: name, type: RecordType.srv, rcode: 0, answer: answer, authority: [], additional: additional)
+            let layout = try MessageLayout(message: message)
+            let ldns = Array(message[layout.questionEnd..<layout.end])
+            #expect(Array(compiler.bytes[start..<(start + Int(made.whole.bodyLength))]) == ldns, "\(owner)")
+            #expect(made.whole.additionalCount == 1 && made.cutCount == 1)
+            // The cut: the SRV record alone, where the additional record starts.
+            #expect(compiler.cuts[Int(made.cutStart)].bodyLength == UInt32(layout.recordStarts[1] - layout.questionEnd))
+        }
+        // Each shape (A after the SRV, AAAA after the SRV) was ldns's bytes: the rest were written so.
+        #expect(compiler.serviceShapes.count == 2 && compiler.serviceShapes.values.allSatisfy { $0 })
+    }
 }
