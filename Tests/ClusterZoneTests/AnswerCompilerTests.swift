@@ -65,7 +65,7 @@ struct AnswerCompilerTests {
         for (text, ttl, data, templated) in cases {
             let name = try DNSName(text)
             let record = Record(owner: name, ttl: ttl, data: data)
-            #expect((AnswerCompiler.uncompressedTarget(of: record, question: name) != nil) == templated, "\(text) \(data)")
+            #expect((LoneRecord<[UInt8]>.uncompressedTarget(of: record, question: name) != nil) == templated, "\(text) \(data)")
             for type in record.type == RecordType.cname ? [RecordType.cname, RecordType.a] : [record.type] {
                 let index = try compiler.compile(name: name, type: type, answer: [record])
                 let answer = compiler.answers[index]
@@ -113,6 +113,6 @@ struct AnswerCompilerTests {
             #expect(compiler.cuts[Int(made.cutStart)].bodyLength == UInt32(layout.recordStarts[1] - layout.questionEnd))
         }
         // Each shape (A after the SRV, AAAA after the SRV) was ldns's bytes: the rest were written so.
-        #expect(compiler.serviceShapes.count == 2 && compiler.serviceShapes.values.allSatisfy { $0 })
+        #expect(compiler.shapes.count == 2 && compiler.shapes.values.allSatisfy { $0 })
     }
 }
