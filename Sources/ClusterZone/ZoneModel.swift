@@ -101,6 +101,12 @@ struct ZoneModel: Sendable {
         }
     }
 
+    /// Room for `names` more names in the tables a build fills.
+    mutating func reserve(names: Int) {
+        nodes.reserveCapacity(nodes.count + names)
+        dirty.reserveCapacity(dirty.count + names)
+    }
+
     /// Changes a node; `change` returns by how much its references changed.
     private static func update(_ node: inout Node, _ change: (inout Node) -> Int32) -> (existed: Bool, exists: Bool) {
         let existed = node.references > 0
