@@ -47,13 +47,9 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The CoreDNS/Kubernetes dashed form used as a host label: `10-244-3-13`, `fd00--1`.
+    /// Octet by octet, not character by character: a whole list's build makes one per endpoint.
     public var dashed: String {
-        description.replacingAll(isIPv4 ? "." : ":", with: "-")
-    }
-}
-
-extension String {
-    func replacingAll(_ target: Character, with replacement: Character) -> String {
-        String(map { $0 == target ? replacement : $0 })
+        let separator = isIPv4 ? UInt8(ascii: ".") : UInt8(ascii: ":")
+        return String(decoding: description.utf8.map { $0 == separator ? UInt8(ascii: "-") : $0 }, as: UTF8.self)
     }
 }

@@ -16,6 +16,16 @@ public struct AddressBytes: Sendable, Hashable, ExpressibleByArrayLiteral {
         }
     }
 
+    /// The same from an array, without the generic walk over a collection: a whole list's
+    /// build makes one per endpoint.
+    public init(_ bytes: [UInt8]) {
+        precondition(bytes.count <= 16, "an address has at most 16 octets")
+        octets = UInt8(bytes.count)
+        withUnsafeMutableBytes(of: &storage) { raw in
+            bytes.withUnsafeBytes { raw.copyMemory(from: $0) }
+        }
+    }
+
     public init(arrayLiteral bytes: UInt8...) {
         self.init(bytes)
     }

@@ -45,12 +45,19 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// Builds `label.parent`. Throws when the label is empty, over 63 octets, or the name over 255.
+    /// One allocation, lower-cased as it is copied: a whole list's build makes every name of
+    /// the registry this way.
     public init(label: String, parent: DNSName) throws(DNSWireError) {
-        let bytes = Array(label.utf8)
-        guard !bytes.isEmpty, bytes.count <= 63, bytes.count + 1 + parent.wire.count <= 255 else {
+        let count = label.utf8.count
+        guard count > 0, count <= 63, count + 1 + parent.wire.count <= 255 else {
             throw DNSWireError.invalidName("\(label).\(parent)")
         }
-        self.init(uncheckedWire: [UInt8(bytes.count)] + bytes + parent.wire)
+        var wire: [UInt8] = []
+        wire.reserveCapacity(1 + count + parent.wire.count)
+        wire.append(UInt8(count))
+        for byte in label.utf8 { wire.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+        wire += parent.wire
+        self.init(canonicalWire: wire)
     }
 
     /// `label.self`: see ``init(label:parent:)``.
