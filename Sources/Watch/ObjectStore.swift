@@ -43,12 +43,25 @@ final class ObjectStore: Sendable {
     /// Replaces every object of the kind (after a list): deletes missed meanwhile disappear.
     /// Only the objects that differ from what the store held become changes. Objects are kept
     /// as ``ClusterObject/dnsFields``, which a list's items already are.
+    /// The table is built as the store keeps it, sized once: a typed one, converted on
+    /// assignment, was built twice, every key hashed again (perf, one cold start at N =
+    /// 100,000 each: 249 samples in `replace` before, 153 after).
     func replace<T: ClusterObject>(_ objects: [T], version: String?) {
-        let table = Dictionary(objects.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        let keys = objects.map(\.key)
+        var table: [String: any ClusterObject] = [:]
+        table.reserveCapacity(objects.count)
+        for (key, object) in zip(keys, objects) { table[key] = object }
         contents.withLock {
             let old = $0.objects[T.resource] ?? [:]
-            for (key, object) in table where (old[key] as? T) != object {
-                T.record(object, key: key, in: &$0.pending)
+            if table.count == objects.count {
+                for (key, object) in zip(keys, objects) where (old[key] as? T) != object {
+                    T.record(object, key: key, in: &$0.pending)
+                }
+            } else {
+                // A key listed twice: the later object is the one kept, and the one compared.
+                for (key, object) in table where (old[key] as? T) != (object as? T) {
+                    T.record(object as? T, key: key, in: &$0.pending)
+                }
             }
             for key in old.keys where table[key] == nil {
                 T.record(nil, key: key, in: &$0.pending)

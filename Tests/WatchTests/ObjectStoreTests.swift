@@ -1,0 +1,39 @@
+import ClusterModel
+import Testing
+@testable import Watch
+
+/// What a list hands out: only the objects that differ from what the store held.
+@Suite("Object store")
+struct ObjectStoreTests {
+    static func service(_ name: String, ip: String) -> Service {
+        Service(name: name, namespace: "shop", spec: ServiceSpec(clusterIP: ip))
+    }
+
+    @Test func aListHandsOutWhatChangedAndWhatWentMissing() {
+        let store = ObjectStore()
+        let (web, db) = (Self.service("web", ip: "10.96.0.1"), Self.service("db", ip: "10.96.0.2"))
+        store.replace([web, db], version: "1")
+        #expect(store.take().delta.services == ["shop/web": web, "shop/db": db])
+
+        let moved = Self.service("db", ip: "10.96.0.3")
+        store.replace([web, moved], version: "2")
+        #expect(store.take().delta.services == ["shop/db": moved])
+
+        store.replace([moved], version: "3")
+        let taken = store.take()
+        #expect(taken.delta.services == ["shop/web": Service?.none])
+        #expect(taken.positions == ["services": "3"])
+    }
+
+    /// A key listed twice keeps the later object, and that is the one compared and handed out.
+    @Test func aKeyListedTwiceKeepsTheLaterObject() {
+        let store = ObjectStore()
+        let (first, later) = (Self.service("web", ip: "10.96.0.1"), Self.service("web", ip: "10.96.0.9"))
+        store.replace([later], version: "1")
+        _ = store.take()
+        store.replace([first, later], version: "2")
+        #expect(store.take().delta.services.isEmpty)
+        store.replace([later, first], version: "3")
+        #expect(store.take().delta.services == ["shop/web": first])
+    }
+}
