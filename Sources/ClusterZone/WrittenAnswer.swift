@@ -53,7 +53,7 @@ struct LoneRecord<Data: Collection<UInt8>>: WrittenAnswer {
     /// always) outside the cluster zone.
     static func uncompressedTarget(of record: Record, question: DNSName) -> DNSName? {
         guard record.type == RecordType.ptr || record.type == RecordType.cname, let target = record.data.target,
-            let last = target.wire.lastLabel, let questionLast = question.wire.lastLabel, last != questionLast
+            let last = target.lastLabel, let questionLast = question.lastLabel, last != questionLast
         else { return nil }
         return target
     }
@@ -77,7 +77,7 @@ struct LoneService: WrittenAnswer {
         guard type == RecordType.srv, answer.count == 1, authority.isEmpty, additional.count == 1,
             answer[0].owner == name, case .srv(let priority, let weight, let port, let target) = answer[0].data,
             additional[0].owner == target, let address = additional[0].data.address,
-            let offset = name.wire.suffixOffset(target.wire)
+            let offset = name.suffixOffset(of: target)
         else { return nil }
         shape = AnswerShape(
             type: RecordType.srv, ttl: answer[0].ttl, additionalType: additional[0].type, additionalTTL: additional[0].ttl)
@@ -121,29 +121,5 @@ struct LoneService: WrittenAnswer {
 extension [UInt8] {
     mutating func appendBigEndian(_ value: some FixedWidthInteger) {
         Swift.withUnsafeBytes(of: value.bigEndian) { self += $0 }
-    }
-
-    /// Where `suffix`, a wire name, starts in this one at a label boundary; nil when it does not end it.
-    func suffixOffset(_ suffix: [UInt8]) -> Int? {
-        var index = 0
-        while index < count {
-            if count - index == suffix.count { return self[index...].elementsEqual(suffix) ? index : nil }
-            guard self[index] != 0, count - index > suffix.count else { return nil }
-            index += 1 + Int(self[index])
-        }
-        return nil
-    }
-
-    /// The last label of a wire name before the root, nil for the root itself.
-    var lastLabel: ArraySlice<UInt8>? {
-        var index = 0
-        var last: ArraySlice<UInt8>?
-        while index < count, self[index] != 0 {
-            let end = index + 1 + Int(self[index])
-            guard end <= count else { return nil }
-            last = self[(index + 1)..<end]
-            index = end
-        }
-        return last
     }
 }

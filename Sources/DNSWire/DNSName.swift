@@ -95,13 +95,29 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// True when `self` equals `other` or lies below it.
     public func isSubdomain(of other: DNSName) -> Bool {
+        suffixOffset(of: other) != nil
+    }
+
+    /// Where `other` starts in this name's wire form, when `self` equals it or lies below it.
+    public func suffixOffset(of other: DNSName) -> Int? {
         let offset = wire.count - other.wire.count
-        guard offset >= 0 else { return false }
-        guard wire[offset...].elementsEqual(other.wire) else { return false }
+        guard offset >= 0, wire[offset...].elementsEqual(other.wire) else { return nil }
         // The suffix must start on a label boundary.
         var index = 0
         while index < offset { index += Int(wire[index]) + 1 }
-        return index == offset
+        return index == offset ? offset : nil
+    }
+
+    /// The rightmost label before the root; nil for the root.
+    public var lastLabel: ArraySlice<UInt8>? {
+        var index = 0
+        var last: ArraySlice<UInt8>?
+        while wire[index] != 0 {
+            let end = index + 1 + Int(wire[index])
+            last = wire[(index + 1)..<end]
+            index = end
+        }
+        return last
     }
 
     public var description: String {

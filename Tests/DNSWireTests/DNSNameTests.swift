@@ -19,6 +19,12 @@ struct DNSNameTests {
         #expect(!(try DNSName("xcluster.local")).isSubdomain(of: zone))
         #expect(name.parent == (try DNSName("b.cluster.local")))
         #expect(DNSName.root.parent == nil)
+        #expect(name.suffixOffset(of: zone) == 4)
+        #expect(zone.suffixOffset(of: zone) == 0)
+        #expect((try DNSName("xcluster.local")).suffixOffset(of: zone) == nil)
+        #expect(name.suffixOffset(of: .root) == name.wire.count - 1)
+        #expect(name.lastLabel.map(Array.init) == Array("local".utf8))
+        #expect(DNSName.root.lastLabel == nil)
     }
 
     @Test func rejectsLabelsOver63AndNamesOver255() throws {
