@@ -26,8 +26,8 @@ struct AnswerCompiler {
             if let address = answer[0].data.address, answer[0].type == type {
                 return try compileWritten(LoneRecord(answer[0], data: address), name: name, type: type, answer: answer)
             }
-            if let target = LoneRecord<[UInt8]>.uncompressedTarget(of: answer[0], question: name) {
-                return try compileWritten(LoneRecord(answer[0], data: target.wire), name: name, type: type, answer: answer)
+            if let lone = LoneRecord(target: answer[0], question: name) {
+                return try compileWritten(lone, name: name, type: type, answer: answer)
             }
         }
         if let service = LoneService(name: name, type: type, answer: answer, authority: authority, additional: additional) {

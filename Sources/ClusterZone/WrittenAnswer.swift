@@ -21,7 +21,7 @@ struct AnswerShape: Hashable {
 
 /// One record owned by the question, its data on the wire as it is: a pointer to the
 /// question, type, class, TTL, length and data. An address, or the target of a PTR or CNAME
-/// that nothing compresses (``uncompressedTarget(of:question:)``).
+/// that nothing compresses (``init(target:question:)``).
 struct LoneRecord<Data: Collection<UInt8>>: WrittenAnswer {
     let shape: AnswerShape
     let data: Data
@@ -45,17 +45,18 @@ struct LoneRecord<Data: Collection<UInt8>>: WrittenAnswer {
         bytes.appendBigEndian(UInt16(data.count))
         bytes += data
     }
+}
 
-    /// The target of a PTR or CNAME record when nothing in it can be compressed: its last
-    /// label differs from the question's, so no suffix of it matches a name written before it
-    /// (the question, and the owner that points to it). A PTR's question is under in-addr.arpa
-    /// or ip6.arpa and its target in the cluster zone; an ExternalName's target is (nearly
-    /// always) outside the cluster zone.
-    static func uncompressedTarget(of record: Record, question: DNSName) -> DNSName? {
+extension LoneRecord where Data == [UInt8] {
+    /// A PTR or CNAME record whose target nothing can compress: its last label differs from
+    /// the question's, so no suffix of it matches a name written before it (the question, and
+    /// the owner that points to it). A PTR's question is under in-addr.arpa or ip6.arpa and
+    /// its target in the cluster zone; an ExternalName's target is (nearly always) outside it.
+    init?(target record: Record, question: DNSName) {
         guard record.type == RecordType.ptr || record.type == RecordType.cname, let target = record.data.target,
             let last = target.lastLabel, let questionLast = question.lastLabel, last != questionLast
         else { return nil }
-        return target
+        self.init(record, data: target.wire)
     }
 }
 

@@ -65,7 +65,7 @@ struct AnswerCompilerTests {
         for (text, ttl, data, templated) in cases {
             let name = try DNSName(text)
             let record = Record(owner: name, ttl: ttl, data: data)
-            #expect((LoneRecord<[UInt8]>.uncompressedTarget(of: record, question: name) != nil) == templated, "\(text) \(data)")
+            #expect((LoneRecord(target: record, question: name) != nil) == templated, "\(text) \(data)")
             for type in record.type == RecordType.cname ? [RecordType.cname, RecordType.a] : [record.type] {
                 let index = try compiler.compile(name: name, type: type, answer: [record])
                 let answer = compiler.answers[index]
