@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -37,6 +38,7 @@ let package = Package(
             providers: [.apt(["libldns-dev"])]
         ),
         .systemLibrary(name: "CMalloc"),
+        .target(name: "CDatagram"),
         .target(name: "DNSWire", dependencies: ["CLDNS"], swiftSettings: strict),
         .target(
             name: "ClusterModel",
@@ -49,8 +51,10 @@ let package = Package(
             dependencies: [
                 "ClusterZone",
                 "CMalloc",
+                "CDatagram",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ],

@@ -43,7 +43,7 @@ public struct DNSServer: Sendable {
         let publisher: SnapshotPublisher
         let counters: LoopCounters
         do {
-            counters = try await LoopCounters(group: group)
+            counters = LoopCounters(group: group, workers: max(1, configuration.threads))
             forwarders = try await Forwarders.start(
                 group: group, configuration: forwarding, maxUDPSize: configuration.udpSize, counters: counters,
                 queryLog: queryLog, logger: logger, autopath: autopathStatistics)

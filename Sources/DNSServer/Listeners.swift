@@ -10,15 +10,15 @@ import Glibc
 import Musl
 #endif
 
-/// The bound sockets: one UDP socket per event loop on the same port (SO_REUSEPORT, so the
-/// kernel spreads datagrams over the loops) and one TCP listener.
+/// The bound sockets: one UDP socket per worker thread on the same port (SO_REUSEPORT, so the
+/// kernel spreads datagrams over the workers) and one TCP listener on the event loops.
 struct Listeners: Sendable {
-    let udp: [any Channel]
+    let udp: [UDPWorker]
     let tcp: any Channel
     let connections: ConnectionCounter
 
     /// The port actually bound (differs from the configured one when that was 0).
-    var port: Int { udp.first?.localAddress?.port ?? 0 }
+    var port: Int { udp.first?.socket.port ?? 0 }
 
     static let batch = 32
 
@@ -45,38 +45,33 @@ struct Listeners: Sendable {
         }
     }
 
-    /// Binds every socket once; on failure closes what it bound and throws the socket error.
+    /// Binds every socket once and starts the UDP workers (one per event loop, whose forwarder
+    /// finishes what they cannot answer); on failure stops what it started and throws the
+    /// socket error.
     private static func bindOnce(
         _ address: HostPort, group: MultiThreadedEventLoopGroup, publisher: SnapshotPublisher,
         forwarders: Forwarders?, counters: LoopCounters, queryLog: QueryLog?, configuration: ServerConfiguration,
         logger: Logger
     ) async throws -> Listeners {
         var port = address.port == 0 ? try await freeUDPPort(host: address.host, group: group) : address.port
-        var udp: [any Channel] = []
+        var udp: [UDPWorker] = []
         do {
-            for loop in group.makeIterator() {
-                let channel = try await DatagramBootstrap(group: loop)
-                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .channelOption(.socketOption(.init(rawValue: SO_REUSEPORT)), value: 1)
-                    // A burst waits in the socket, not dropped: the default 208 KiB holds about
-                    // 600 queries; the kernel caps this at net.core.rmem_max.
-                    .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
-                    .channelOption(.datagramVectorReadMessageCount, value: batch)
-                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: batch * 2048))
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            let responder = publisher.responder(for: channel.eventLoop)
-                            let forwarder = forwarders?.forwarder(for: channel.eventLoop)
-                            try channel.pipeline.syncOperations.addHandler(
-                                UDPHandler(
-                                    responder: responder, forwarder: forwarder,
-                                    counters: counters.counters(for: channel.eventLoop), queryLog: queryLog,
-                                    logger: logger))
-                        }
-                    }
-                    .bind(host: address.host, port: port).get()
-                udp.append(channel)
-                port = channel.localAddress?.port ?? port
+            for (index, loop) in group.makeIterator().enumerated() {
+                let socket = try DatagramSocket(
+                    binding: try SocketAddress.makeAddressResolvingHost(address.host, port: port),
+                    receiveBuffer: 4 << 20)
+                port = socket.port
+                let worker: UDPWorker
+                do {
+                    worker = try UDPWorker(
+                        socket: socket, publisher: publisher, loop: loop, forwarders: forwarders,
+                        counters: counters.workers[index], queryLog: queryLog, logger: logger)
+                } catch {
+                    socket.close()
+                    throw error
+                }
+                worker.start(name: "clusterdns-udp-\(index)")
+                udp.append(worker)
             }
             let connections = ConnectionCounter(limit: configuration.tcpMaxConnections)
             // Whole seconds and the fraction: a sub-second timeout must not become 0 (never idle).
@@ -103,7 +98,7 @@ struct Listeners: Sendable {
                 .bind(host: address.host, port: port).get()
             return Listeners(udp: udp, tcp: tcp, connections: connections)
         } catch {
-            for channel in udp { try? await channel.close() }
+            for worker in udp { await worker.stop() }
             throw error
         }
     }
@@ -123,13 +118,12 @@ struct Listeners: Sendable {
     }
 
     func close() async {
-        for channel in udp + [tcp] {
-            // Already closed by a failing socket: nothing left to release.
-            try? await channel.close()
-        }
+        for worker in udp { await worker.stop() }
+        // Already closed by a failing socket: nothing left to release.
+        try? await tcp.close()
     }
 
-    /// Stops accepting (closes the UDP sockets and the TCP listener), then gives open TCP
+    /// Stops accepting (stops the UDP workers, closes their sockets and the TCP listener), then gives open TCP
     /// connections up to `timeout` to finish and close; those still open are closed with the
     /// event loops. Every query read before this point has been answered already: answers are
     /// written while the query is read.

@@ -70,7 +70,7 @@ public final class ServerStatus: Sendable {
     /// The query counters of every loop added up; zero before the listeners are up.
     public func queryStatistics() async -> QueryStatistics {
         guard let counters = state.withLock({ $0.counters }) else { return QueryStatistics() }
-        return await counters.statistics()
+        return counters.statistics()
     }
 
     /// The forwarding and cache counters; nil when forwarding is off or not started.

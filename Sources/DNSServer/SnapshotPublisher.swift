@@ -2,14 +2,18 @@ import ClusterZone
 import NIOCore
 import Synchronization
 
-/// Hands each new snapshot to the responder of every event loop. A loop switches at its next
-/// query (one atomic load per query tells it a newer snapshot exists), so a change is served
-/// without waiting for a busy loop to get to a task; an idle loop switches through a task, so
-/// it does not keep an old snapshot alive. The lock is taken only to switch: once per loop and
-/// snapshot, never per query.
+/// Hands each new snapshot to the responder of every event loop and UDP worker. One switches
+/// at its next query (one atomic load per query or batch tells it a newer snapshot exists),
+/// so a change is served without waiting for a busy loop to get to a task; an idle loop
+/// switches through a task and an idle worker when woken, so neither keeps an old snapshot
+/// alive. The lock is taken only to switch: once per responder and snapshot, never per query.
 public final class SnapshotPublisher: Sendable {
     private let slot: SnapshotSlot
     private let responders: [ObjectIdentifier: NIOLoopBound<LoopResponder>]
+    private let workers = Mutex<[@Sendable () -> Void]>([])
+    private let udpSize: Int
+    private let forwarding: Bool
+    private let autopath: AutopathStatistics
 
     init(
         group: any EventLoopGroup, snapshot: ZoneSnapshot, udpSize: Int, forwarding: Bool,
@@ -30,6 +34,20 @@ public final class SnapshotPublisher: Sendable {
         }
         self.slot = slot
         self.responders = responders
+        self.udpSize = udpSize
+        self.forwarding = forwarding
+        self.autopath = autopath
+    }
+
+    /// A responder for a UDP worker's thread, on the newest snapshot; `wake` is called after
+    /// every publish, for the worker to switch even when no query comes.
+    func workerResponder(wake: @escaping @Sendable () -> Void) throws -> LoopResponder {
+        let responder = LoopResponder(
+            try Responder(
+                snapshot: slot.snapshot, maxUDPSize: udpSize, forwarding: forwarding, autopathStatistics: autopath),
+            slot: slot)
+        workers.withLock { $0.append(wake) }
+        return responder
     }
 
     /// The responder that serves channels of `loop`; call on that loop.
@@ -44,6 +62,7 @@ public final class SnapshotPublisher: Sendable {
             // Only for a loop that gets no query soon; one that does has switched already.
             bound.eventLoop.execute { _ = bound.value.current }
         }
+        for wake in workers.withLock({ $0 }) { wake() }
     }
 }
 

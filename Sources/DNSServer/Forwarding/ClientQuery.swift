@@ -19,7 +19,7 @@ enum ClientReply {
     }
 
     /// A datagram from `address`, answered through the listening socket it came in on.
-    case udp(any Channel, SocketAddress)
+    case udp(DatagramSocket, SocketAddress)
     /// A TCP connection: the answer is framed with its 2-byte length.
     case tcp(any Channel)
 
@@ -27,9 +27,8 @@ enum ClientReply {
     /// with nobody left to tell, hence no promise.
     func send(_ message: [UInt8]) {
         switch self {
-        case .udp(let channel, let address):
-            let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: message))
-            channel.writeAndFlush(envelope, promise: nil)
+        case .udp(let socket, let address):
+            socket.send(message, to: address)
         case .tcp(let channel):
             var buffer = channel.allocator.buffer(capacity: message.count + 2)
             buffer.writeInteger(UInt16(message.count))

@@ -1,34 +1,27 @@
 import NIOCore
 
-/// One ``QueryCounters`` per event loop, made on that loop, and the sum of all of them.
+/// One ``QueryCounters`` per event loop and per UDP worker, and the sum of all of them.
 final class LoopCounters: Sendable {
-    private let counters: [ObjectIdentifier: NIOLoopBound<QueryCounters>]
+    private let loops: [ObjectIdentifier: QueryCounters]
+    /// Worker `i`'s counters are `workers[i]`.
+    let workers: [QueryCounters]
 
-    init(group: any EventLoopGroup) async throws {
-        var counters: [ObjectIdentifier: NIOLoopBound<QueryCounters>] = [:]
+    init(group: any EventLoopGroup, workers: Int) {
+        var loops: [ObjectIdentifier: QueryCounters] = [:]
         for loop in group.makeIterator() {
-            counters[ObjectIdentifier(loop)] = try await loop.submit {
-                NIOLoopBound(QueryCounters(), eventLoop: loop)
-            }.get()
+            loops[ObjectIdentifier(loop)] = QueryCounters()
         }
-        self.counters = counters
+        self.loops = loops
+        self.workers = (0..<workers).map { _ in QueryCounters() }
     }
 
-    /// The counters of `loop`; call on that loop.
+    /// The counters of `loop`; only that loop writes them.
     func counters(for loop: any EventLoop) -> QueryCounters {
-        counters[ObjectIdentifier(loop)]!.value
+        loops[ObjectIdentifier(loop)]!
     }
 
-    /// Every loop's counters added up. Each is copied on its own loop, between two packets,
-    /// so the query path never waits for the reader.
-    func statistics() async -> QueryStatistics {
-        var total = QueryStatistics()
-        for bound in counters.values {
-            // A loop that is shutting down has nothing more to count.
-            if let one = try? await bound.eventLoop.submit({ bound.value.current }).get() {
-                total = total + one
-            }
-        }
-        return total
+    /// Every loop's and worker's counters added up, read while they count.
+    func statistics() -> QueryStatistics {
+        (Array(loops.values) + workers).reduce(QueryStatistics()) { $0 + $1.current }
     }
 }

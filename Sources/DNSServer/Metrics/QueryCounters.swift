@@ -1,43 +1,59 @@
-import NIOCore
+import Atomics
+import Synchronization
 
-/// The counters of one event loop: requests by protocol and type, responses by rcode, and the
-/// request and forward duration histograms.
+/// The counters of one thread that answers queries (an event loop or a UDP worker): requests
+/// by protocol and type, responses by rcode, and the request and forward duration histograms.
 ///
-/// Loop-confined (only the handlers and the forwarder of its loop touch it, and the metrics
-/// endpoint reads it by submitting a task to that loop), so the query path pays a plain
-/// increment: no lock, no atomic, no allocation. The counters live in one buffer allocated at
-/// start, reached through a `let` pointer, so no exclusivity check runs per packet either.
-final class QueryCounters {
-    private let slots: UnsafeMutablePointer<Int>
-    /// Socket errors already logged on this loop: each kind once, not once per packet.
-    private var reportedErrors: Set<String> = []
+/// One thread writes them (the handlers and forwarder of its loop, or its worker), any thread
+/// reads them (the metrics endpoint). A counter is one relaxed atomic word that only its
+/// writer changes, so an update is a plain load and store (no locked instruction, no lock, no
+/// allocation) and a reader sees each counter whole. The words live in one buffer allocated at
+/// start, reached through a `let` pointer, so no exclusivity check runs per packet either
+/// (hence `@unchecked`: the pointer's words are atomics).
+final class QueryCounters: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<UnsafeAtomic<Int>.Storage>
+    /// Socket errors already logged by this thread: each kind once, not once per packet.
+    private let reportedErrors = Mutex<Set<String>>([])
 
     init() {
         slots = .allocate(capacity: Layout.size)
-        slots.initialize(repeating: 0, count: Layout.size)
+        slots.initialize(repeating: UnsafeAtomic<Int>.Storage(0), count: Layout.size)
     }
 
     deinit {
+        slots.deinitialize(count: Layout.size)
         slots.deallocate()
+    }
+
+    /// Adds to a counter; only the owning thread calls this.
+    @inline(__always)
+    private func add(_ value: Int, at index: Int) {
+        let slot = UnsafeAtomic<Int>(at: slots + index)
+        slot.store(slot.load(ordering: .relaxed) &+ value, ordering: .relaxed)
+    }
+
+    @inline(__always)
+    private func value(at index: Int) -> Int {
+        UnsafeAtomic<Int>(at: slots + index).load(ordering: .relaxed)
     }
 
     /// Counts one answer the server wrote itself: its protocol, query type, rcode and duration.
     @inline(__always)
     func answered(_ transport: QueryTransport, type: UInt16, rcode: Int, nanoseconds: UInt64) {
-        slots[Layout.requests + transport.rawValue * QueryTypeBucket.count + QueryTypeBucket.index(type)] &+= 1
+        add(1, at: Layout.requests + transport.rawValue * QueryTypeBucket.count + QueryTypeBucket.index(type))
         responded(rcode: rcode, nanoseconds: nanoseconds)
     }
 
     /// Counts one query handed to the forwarder; its response is counted by ``responded``.
     @inline(__always)
     func forwarded(_ transport: QueryTransport, type: UInt16) {
-        slots[Layout.requests + transport.rawValue * QueryTypeBucket.count + QueryTypeBucket.index(type)] &+= 1
+        add(1, at: Layout.requests + transport.rawValue * QueryTypeBucket.count + QueryTypeBucket.index(type))
     }
 
     /// Counts a response by rcode and the time from the query's arrival to it.
     @inline(__always)
     func responded(rcode: Int, nanoseconds: UInt64) {
-        slots[Layout.rcodes + min(max(rcode, 0), Layout.rcodeCount - 1)] &+= 1
+        add(1, at: Layout.rcodes + min(max(rcode, 0), Layout.rcodeCount - 1))
         record(nanoseconds, at: Layout.duration)
     }
 
@@ -49,23 +65,23 @@ final class QueryCounters {
     @inline(__always)
     private func record(_ nanoseconds: UInt64, at base: Int) {
         let value = Int(truncatingIfNeeded: nanoseconds)
-        slots[base + DurationBuckets.index(value)] &+= 1
-        slots[base + Layout.sumOffset] &+= value
+        add(1, at: base + DurationBuckets.index(value))
+        add(value, at: base + Layout.sumOffset)
     }
 
-    /// True the first time this loop sees an error of this description.
+    /// True the first time this thread sees an error of this description.
     func firstReport(of description: String) -> Bool {
-        reportedErrors.insert(description).inserted
+        reportedErrors.withLock { $0.insert(description).inserted }
     }
 
-    /// A copy of the counters; call on the owning loop.
+    /// A copy of the counters, from any thread.
     var current: QueryStatistics {
         var result = QueryStatistics()
         for type in 0..<QueryTypeBucket.count {
-            result.udpRequests[type] = slots[Layout.requests + type]
-            result.tcpRequests[type] = slots[Layout.requests + QueryTypeBucket.count + type]
+            result.udpRequests[type] = value(at: Layout.requests + type)
+            result.tcpRequests[type] = value(at: Layout.requests + QueryTypeBucket.count + type)
         }
-        for rcode in 0..<Layout.rcodeCount { result.rcodes[rcode] = slots[Layout.rcodes + rcode] }
+        for rcode in 0..<Layout.rcodeCount { result.rcodes[rcode] = value(at: Layout.rcodes + rcode) }
         result.duration = histogram(at: Layout.duration)
         result.forwardDuration = histogram(at: Layout.forward)
         return result
@@ -73,8 +89,8 @@ final class QueryCounters {
 
     private func histogram(at base: Int) -> HistogramCounts {
         var counts = HistogramCounts()
-        for bucket in 0...DurationBuckets.count { counts.buckets[bucket] = slots[base + bucket] }
-        counts.sumNanoseconds = slots[base + Layout.sumOffset]
+        for bucket in 0...DurationBuckets.count { counts.buckets[bucket] = value(at: base + bucket) }
+        counts.sumNanoseconds = value(at: base + Layout.sumOffset)
         return counts
     }
 

@@ -1,0 +1,87 @@
+import CDatagram
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A bound UDP socket of our own, not NIO's: a ``UDPWorker`` reads and answers on it in
+/// batches, and the event loops send forwarded answers on it.
+final class DatagramSocket: Sendable {
+    private let shared: SharedDescriptor
+    let port: Int
+
+    /// For the worker's batched calls. It stays open until the worker has stopped.
+    var descriptor: Int32 { shared.value }
+
+    /// A socket bound to `address`, sharing the port with the other workers' sockets
+    /// (SO_REUSEPORT: the kernel spreads datagrams over them). Throws the socket call's error.
+    init(binding address: SocketAddress, receiveBuffer: Int) throws {
+        let descriptor = socket(Int32(address.protocol.rawValue), Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        do {
+            try Self.setOption(descriptor, SOL_SOCKET, SO_REUSEADDR, 1)
+            try Self.setOption(descriptor, SOL_SOCKET, SO_REUSEPORT, 1)
+            // A burst waits in the socket, not dropped: the default 208 KiB holds about 600
+            // queries; the kernel caps this at net.core.rmem_max.
+            try Self.setOption(descriptor, SOL_SOCKET, SO_RCVBUF, Int32(receiveBuffer))
+            let bound = address.withSockAddr { Glibc.bind(descriptor, $0, socklen_t($1)) }
+            guard bound == 0 else { throw IOError(errnoCode: errno, reason: "bind") }
+            port = try Self.localPort(descriptor)
+        } catch {
+            Glibc.close(descriptor)
+            throw error
+        }
+        shared = SharedDescriptor(descriptor)
+    }
+
+    /// Sends one datagram from an event loop (a forwarded answer). A failure is the client's
+    /// loss alone, as with any UDP answer: nobody is left to tell.
+    func send(_ message: [UInt8], to address: SocketAddress) {
+        shared.use { descriptor in
+            _ = message.withUnsafeBytes { bytes in
+                address.withSockAddr { sendto(descriptor, bytes.baseAddress, bytes.count, 0, $0, socklen_t($1)) }
+            }
+        }
+    }
+
+    /// Closes the socket; the worker must have stopped.
+    func close() {
+        shared.close()
+    }
+
+    private static func setOption(_ descriptor: Int32, _ level: Int32, _ name: Int32, _ value: Int32) throws {
+        var value = value
+        guard setsockopt(descriptor, level, name, &value, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+            throw IOError(errnoCode: errno, reason: "setsockopt")
+        }
+    }
+
+    private static func localPort(_ descriptor: Int32) throws -> Int {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard result == 0 else { throw IOError(errnoCode: errno, reason: "getsockname") }
+        return SocketAddress(storage: storage)?.port ?? 0
+    }
+}
+
+extension SocketAddress {
+    /// The address in a `sockaddr_storage` the kernel filled in; nil for a family we do not
+    /// serve over UDP. No host name: formatting one costs more than the answer.
+    init?(storage: sockaddr_storage) {
+        var storage = storage
+        switch Int32(storage.ss_family) {
+        case AF_INET:
+            self = withUnsafeBytes(of: &storage) { SocketAddress($0.loadUnaligned(as: sockaddr_in.self), host: "") }
+        case AF_INET6:
+            self = withUnsafeBytes(of: &storage) { SocketAddress($0.loadUnaligned(as: sockaddr_in6.self), host: "") }
+        default:
+            return nil
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import ClusterModel
+import ClusterZone
+import DNSWire
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import DNSServer
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("The UDP worker: batched answers on its own socket and thread")
+struct UDPWorkerTests {
+    static let configuration = try! ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5)
+
+    /// A worker on 127.0.0.1 (a port of its own) serving `snapshot`, and its publisher.
+    static func start(_ snapshot: ZoneSnapshot, group: MultiThreadedEventLoopGroup, counters: QueryCounters) throws
+        -> (UDPWorker, SnapshotPublisher)
+    {
+        let publisher = try SnapshotPublisher(group: group, snapshot: snapshot, udpSize: 1232, forwarding: false)
+        let socket = try DatagramSocket(
+            binding: try SocketAddress(ipAddress: "127.0.0.1", port: 0), receiveBuffer: 1 << 20)
+        let worker = try UDPWorker(
+            socket: socket, publisher: publisher, loop: group.next(), forwarders: nil, counters: counters,
+            queryLog: nil, logger: Logger(label: "test"))
+        worker.start(name: "test-udp")
+        return (worker, publisher)
+    }
+
+    @Test("more queries than one batch holds are all answered, each with its own ID")
+    func answersEveryQueryOfABurst() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let counters = QueryCounters()
+        let (worker, _) = try Self.start(
+            try ZoneSnapshot.unsynced(configuration: Self.configuration), group: group, counters: counters)
+        let client = try TestClient(port: worker.socket.port)
+        let burst = Listeners.batch * 3 + 5
+        for id in 0..<burst {
+            try client.send(QueryEncoder.query(name: "web.default.svc.cluster.local", type: RecordType.a, id: UInt16(id)))
+        }
+        var ids: Set<UInt16> = []
+        for _ in 0..<burst {
+            let reply = try #require(client.receive())
+            #expect(reply.count > 12 && reply[3] & 0x0F == 2, "SERVFAIL until the registry is synced")
+            ids.insert(UInt16(reply[0]) << 8 | UInt16(reply[1]))
+        }
+        #expect(ids == Set((0..<burst).map { UInt16($0) }))
+        #expect(counters.current.udpRequests[0] == burst)
+        await worker.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test("an idle worker lets the old snapshot go when a new one is published, and answers from the new one")
+    func anIdleWorkerSwitchesSnapshots() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        weak var old: ZoneSnapshot?
+        let (worker, publisher) = try {
+            let first = try ZoneSnapshot.unsynced(configuration: Self.configuration)
+            old = first
+            return try Self.start(first, group: group, counters: QueryCounters())
+        }()
+        let client = try TestClient(port: worker.socket.port)
+        try client.send(QueryEncoder.query(name: "web.default.svc.cluster.local", type: RecordType.a, id: 1))
+        #expect(try #require(client.receive())[3] & 0x0F == 2)
+
+        publisher.publish(
+            try SnapshotBuilder(configuration: Self.configuration)
+                .build(state: ClusterState(), staticZones: [], serial: 2, synced: true))
+        // No query comes: only the wakeup makes the worker drop its reference.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while old != nil && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(old == nil, "the worker still holds the snapshot it served before")
+        try client.send(QueryEncoder.query(name: "web.default.svc.cluster.local", type: RecordType.a, id: 2))
+        #expect(try #require(client.receive())[3] & 0x0F == 3, "NXDOMAIN from the synced snapshot")
+        await worker.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test("stopping ends the thread and frees the port")
+    func stopFreesThePort() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let (worker, _) = try Self.start(
+            try ZoneSnapshot.unsynced(configuration: Self.configuration), group: group, counters: QueryCounters())
+        let port = worker.socket.port
+        await worker.stop()
+        // A socket without SO_REUSEPORT conflicts with any socket still bound to the port.
+        let probe = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(probe) }
+        let bound = try SocketAddress(ipAddress: "127.0.0.1", port: port).withSockAddr { bind(probe, $0, socklen_t($1)) }
+        #expect(bound == 0, "port \(port) still taken: errno \(errno)")
+        try await group.shutdownGracefully()
+    }
+}
+
+/// A blocking UDP client on 127.0.0.1 with a 2 s receive timeout.
+private final class TestClient {
+    let descriptor: Int32
+    let server: SocketAddress
+
+    init(port: Int) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        server = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ message: [UInt8]) throws {
+        let sent = message.withUnsafeBytes { bytes in
+            server.withSockAddr { sendto(descriptor, bytes.baseAddress, bytes.count, 0, $0, socklen_t($1)) }
+        }
+        if sent != message.count { throw IOError(errnoCode: errno, reason: "sendto") }
+    }
+
+    /// The next datagram, or nil after the timeout.
+    func receive() -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+        return count > 0 ? Array(buffer.prefix(count)) : nil
+    }
+}
