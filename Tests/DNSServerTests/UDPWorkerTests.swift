@@ -18,12 +18,11 @@ struct UDPWorkerTests {
     static let configuration = try! ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5)
 
     /// A worker on 127.0.0.1 (a port of its own) serving `snapshot`, and its publisher.
-    static func start(_ snapshot: ZoneSnapshot, group: MultiThreadedEventLoopGroup, counters: QueryCounters) throws
-        -> (UDPWorker, SnapshotPublisher)
-    {
+    static func start(
+        _ snapshot: ZoneSnapshot, group: MultiThreadedEventLoopGroup, counters: QueryCounters, host: String = "127.0.0.1"
+    ) throws -> (UDPWorker, SnapshotPublisher) {
         let publisher = try SnapshotPublisher(group: group, snapshot: snapshot, udpSize: 1232, forwarding: false)
-        let socket = try DatagramSocket(
-            binding: try SocketAddress(ipAddress: "127.0.0.1", port: 0), receiveBuffer: 1 << 20)
+        let socket = try DatagramSocket(binding: try SocketAddress(ipAddress: host, port: 0), receiveBuffer: 1 << 20)
         let worker = try UDPWorker(
             socket: socket, publisher: publisher, loop: group.next(), forwarders: nil, counters: counters,
             queryLog: nil, logger: Logger(label: "test"))
@@ -50,6 +49,20 @@ struct UDPWorkerTests {
         }
         #expect(ids == Set((0..<burst).map { UInt16($0) }))
         #expect(counters.current.udpRequests[0] == burst)
+        await worker.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test("IPv6: the answer goes back to the sender's address")
+    func answersOverIPv6() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let (worker, _) = try Self.start(
+            try ZoneSnapshot.unsynced(configuration: Self.configuration), group: group, counters: QueryCounters(),
+            host: "::1")
+        let client = try TestClient(port: worker.socket.port, host: "::1")
+        try client.send(QueryEncoder.query(name: "web.default.svc.cluster.local", type: RecordType.aaaa, id: 7))
+        let reply = try #require(client.receive())
+        #expect(reply.prefix(2) == [0, 7] && reply[3] & 0x0F == 2)
         await worker.stop()
         try await group.shutdownGracefully()
     }
@@ -98,14 +111,14 @@ struct UDPWorkerTests {
     }
 }
 
-/// A blocking UDP client on 127.0.0.1 with a 2 s receive timeout.
+/// A blocking UDP client of a loopback server with a 2 s receive timeout.
 private final class TestClient {
     let descriptor: Int32
     let server: SocketAddress
 
-    init(port: Int) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        server = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+    init(port: Int, host: String = "127.0.0.1") throws {
+        server = try SocketAddress(ipAddress: host, port: port)
+        descriptor = socket(server.protocol.rawValue, Int32(SOCK_DGRAM.rawValue), 0)
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
