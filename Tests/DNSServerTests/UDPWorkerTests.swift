@@ -95,6 +95,24 @@ struct UDPWorkerTests {
         try await group.shutdownGracefully()
     }
 
+    @Test("workers yield only while a change is on its way: a build clears the flag it finds set")
+    func aBuildSettlesThePendingChange() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let (worker, publisher) = try Self.start(
+            try ZoneSnapshot.unsynced(configuration: Self.configuration), group: group, counters: QueryCounters())
+        let responder = try publisher.workerResponder {}
+        #expect(!responder.changePending)
+        publisher.changePending()
+        #expect(responder.changePending)
+        let pipeline = try SnapshotPipeline(
+            configuration: Self.configuration, publisher: publisher, status: ServerStatus(), logger: Logger(label: "test"))
+        let inputs = SnapshotInputs(synced: true)
+        _ = try await pipeline.buildAndPublish(inputs.take(), serial: 2)
+        #expect(!responder.changePending, "workers would yield after every batch from now on")
+        await worker.stop()
+        try await group.shutdownGracefully()
+    }
+
     @Test("stopping ends the thread and frees the port")
     func stopFreesThePort() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
