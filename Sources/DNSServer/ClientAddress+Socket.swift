@@ -1,11 +1,7 @@
 import ClusterZone
 import NIOCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 extension ClientAddress {
     /// The address bits of a datagram's sender, for autopath's pod lookup; nil for another

@@ -1,10 +1,6 @@
 import CDatagram
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The memory of one worker's batched I/O, allocated once: `count` slots, each with room for
 /// a query, its sender's address and its answer, and the message headers that recvmmsg and

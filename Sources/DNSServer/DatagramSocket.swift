@@ -1,11 +1,7 @@
 import CDatagram
 import NIOCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// A bound UDP socket of our own, not NIO's: a ``UDPWorker`` reads and answers on it in
 /// batches, and the event loops send forwarded answers on it.

@@ -70,7 +70,7 @@ struct Listeners: Sendable {
                     socket.close()
                     throw error
                 }
-                worker.start(name: "clusterdns-udp-\(index)")
+                worker.start(name: "udp-worker-\(index)")
                 udp.append(worker)
             }
             let connections = ConnectionCounter(limit: configuration.tcpMaxConnections)

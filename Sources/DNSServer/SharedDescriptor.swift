@@ -1,10 +1,6 @@
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// A file descriptor that other threads may still reach after its owner is done with it (a
 /// late forwarded answer, a publish after the worker stopped): their uses and the close take a

@@ -5,11 +5,7 @@ import Logging
 import NIOCore
 import Synchronization
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// The UDP hot path: one thread and one socket, answering in batches. A recvmmsg takes up to
 /// ``Listeners/batch`` queries, the responder writes each answer into a buffer of its own, one
@@ -86,6 +82,7 @@ final class UDPWorker: @unchecked Sendable {
                 if responder.changePending { sched_yield() }
                 continue
             }
+            guard count < 0 else { continue }
             switch errno {
             case EAGAIN, EWOULDBLOCK: waitForQueries()
             case EINTR: continue

@@ -1,11 +1,7 @@
 import CDatagram
 import NIOCore
 
-#if canImport(Glibc)
 import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// An eventfd that wakes a worker waiting in poll: to switch to a new snapshot, or to stop.
 final class Wakeup: Sendable {
