@@ -1,7 +1,6 @@
 import ClusterZone
-import NIOCore
-
 import Glibc
+import NIOCore
 
 extension ClientAddress {
     /// The address bits of a datagram's sender, for autopath's pod lookup; nil for another

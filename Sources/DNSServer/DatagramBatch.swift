@@ -1,5 +1,4 @@
 import CDatagram
-
 import Glibc
 
 /// The memory of one worker's batched I/O, allocated once: `count` slots, each with room for

@@ -1,7 +1,6 @@
 import CDatagram
-import NIOCore
-
 import Glibc
+import NIOCore
 
 /// A bound UDP socket of our own, not NIO's: a ``UDPWorker`` reads and answers on it in
 /// batches, and the event loops send forwarded answers on it.

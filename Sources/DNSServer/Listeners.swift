@@ -123,10 +123,10 @@ struct Listeners: Sendable {
         try? await tcp.close()
     }
 
-    /// Stops accepting (stops the UDP workers, closes their sockets and the TCP listener), then gives open TCP
-    /// connections up to `timeout` to finish and close; those still open are closed with the
-    /// event loops. Every query read before this point has been answered already: answers are
-    /// written while the query is read.
+    /// Stops accepting (stops the UDP workers, closes their sockets and the TCP listener), then
+    /// gives open TCP connections up to `timeout` to finish and close; those still open are
+    /// closed with the event loops. Every query read before this point has been answered
+    /// already: a worker answers its whole batch before it looks whether to stop.
     func drain(timeout: Duration) async {
         await close()
         let deadline = ContinuousClock.now + timeout

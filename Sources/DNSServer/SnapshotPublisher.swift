@@ -100,7 +100,8 @@ final class SnapshotSlot: Sendable {
     var snapshot: ZoneSnapshot { latest.withLock { $0 } }
 }
 
-/// One loop's responder, kept on the newest snapshot. Used on its loop only.
+/// One thread's responder (an event loop's or a UDP worker's), kept on the newest snapshot.
+/// Used on that thread only.
 final class LoopResponder {
     private let responder: Responder
     private let slot: SnapshotSlot

@@ -1,11 +1,10 @@
 import CDatagram
 import ClusterZone
 import Foundation
+import Glibc
 import Logging
 import NIOCore
 import Synchronization
-
-import Glibc
 
 /// The UDP hot path: one thread and one socket, answering in batches. A recvmmsg takes up to
 /// ``Listeners/batch`` queries, the responder writes each answer into a buffer of its own, one

@@ -1,7 +1,6 @@
 import CDatagram
-import NIOCore
-
 import Glibc
+import NIOCore
 
 /// An eventfd that wakes a worker waiting in poll: to switch to a new snapshot, or to stop.
 final class Wakeup: Sendable {
