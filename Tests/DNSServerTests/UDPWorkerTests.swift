@@ -17,120 +17,123 @@ import Glibc
 struct UDPWorkerTests {
     static let configuration = try! ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5)
 
-    /// A worker on 127.0.0.1 (a port of its own) serving `snapshot`, and its publisher.
-    static func start(
-        _ snapshot: ZoneSnapshot, group: MultiThreadedEventLoopGroup, counters: QueryCounters, host: String = "127.0.0.1"
-    ) throws -> (UDPWorker, SnapshotPublisher) {
-        let publisher = try SnapshotPublisher(group: group, snapshot: snapshot, udpSize: 1232, forwarding: false)
+    static func unsynced() throws -> ZoneSnapshot {
+        try ZoneSnapshot.unsynced(configuration: configuration)
+    }
+
+    /// Runs `body` with a worker on `host` (a port of its own) serving `snapshot`, its publisher
+    /// and a client of it; stops the worker and its event loop afterwards.
+    static func withWorker(
+        host: String = "127.0.0.1", counters: QueryCounters = QueryCounters(),
+        snapshot: () throws -> ZoneSnapshot = unsynced,
+        _ body: (UDPWorker, SnapshotPublisher, TestClient) async throws -> Void
+    ) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let publisher = try SnapshotPublisher(group: group, snapshot: snapshot(), udpSize: 1232, forwarding: false)
         let socket = try DatagramSocket(binding: try SocketAddress(ipAddress: host, port: 0), receiveBuffer: 1 << 20)
         let worker = try UDPWorker(
             socket: socket, publisher: publisher, loop: group.next(), forwarders: nil, counters: counters,
             queryLog: nil, logger: Logger(label: "test"))
         worker.start(name: "test-udp")
-        return (worker, publisher)
+        let outcome: Result<Void, any Error>
+        do {
+            try await body(worker, publisher, try TestClient(port: socket.port, host: host))
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        await worker.stop()
+        try await group.shutdownGracefully()
+        try outcome.get()
     }
 
     @Test("more queries than one batch holds are all answered, each with its own ID")
     func answersEveryQueryOfABurst() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let counters = QueryCounters()
-        let (worker, _) = try Self.start(
-            try ZoneSnapshot.unsynced(configuration: Self.configuration), group: group, counters: counters)
-        let client = try TestClient(port: worker.socket.port)
-        let burst = Listeners.batch * 3 + 5
-        for id in 0..<burst {
-            try client.send(QueryEncoder.query(name: "web.default.svc.cluster.local", type: RecordType.a, id: UInt16(id)))
+        try await Self.withWorker(counters: counters) { _, _, client in
+            let burst = Listeners.batch * 3 + 5
+            for id in 0..<burst {
+                try client.send(QueryEncoder.query(name: "web.default.svc.cluster.local", type: RecordType.a, id: UInt16(id)))
+            }
+            var ids: Set<UInt16> = []
+            for _ in 0..<burst {
+                let reply = try #require(client.receive())
+                #expect(reply.count > 12 && reply[3] & 0x0F == 2, "SERVFAIL until the registry is synced")
+                ids.insert(UInt16(reply[0]) << 8 | UInt16(reply[1]))
+            }
+            #expect(ids == Set((0..<burst).map { UInt16($0) }))
+            #expect(counters.current.udpRequests[0] == burst)
         }
-        var ids: Set<UInt16> = []
-        for _ in 0..<burst {
-            let reply = try #require(client.receive())
-            #expect(reply.count > 12 && reply[3] & 0x0F == 2, "SERVFAIL until the registry is synced")
-            ids.insert(UInt16(reply[0]) << 8 | UInt16(reply[1]))
-        }
-        #expect(ids == Set((0..<burst).map { UInt16($0) }))
-        #expect(counters.current.udpRequests[0] == burst)
-        await worker.stop()
-        try await group.shutdownGracefully()
     }
 
     @Test("IPv6: the answer goes back to the sender's address")
     func answersOverIPv6() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let (worker, _) = try Self.start(
-            try ZoneSnapshot.unsynced(configuration: Self.configuration), group: group, counters: QueryCounters(),
-            host: "::1")
-        let client = try TestClient(port: worker.socket.port, host: "::1")
-        try client.send(QueryEncoder.query(name: "web.default.svc.cluster.local", type: RecordType.aaaa, id: 7))
-        let reply = try #require(client.receive())
-        #expect(reply.prefix(2) == [0, 7] && reply[3] & 0x0F == 2)
-        await worker.stop()
-        try await group.shutdownGracefully()
+        try await Self.withWorker(host: "::1") { _, _, client in
+            try client.send(QueryEncoder.query(name: "web.default.svc.cluster.local", type: RecordType.aaaa, id: 7))
+            let reply = try #require(client.receive())
+            #expect(reply.prefix(2) == [0, 7] && reply[3] & 0x0F == 2)
+        }
     }
 
     @Test("an idle worker lets the old snapshot go when a new one is published, and answers from the new one")
     func anIdleWorkerSwitchesSnapshots() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         weak var old: ZoneSnapshot?
-        let (worker, publisher) = try {
-            let first = try ZoneSnapshot.unsynced(configuration: Self.configuration)
-            old = first
-            return try Self.start(first, group: group, counters: QueryCounters())
-        }()
-        let client = try TestClient(port: worker.socket.port)
-        try client.send(QueryEncoder.query(name: "web.default.svc.cluster.local", type: RecordType.a, id: 1))
-        #expect(try #require(client.receive())[3] & 0x0F == 2)
-
-        publisher.publish(
-            try SnapshotBuilder(configuration: Self.configuration)
-                .build(state: ClusterState(), staticZones: [], serial: 2, synced: true))
-        // No query comes: only the wakeup makes the worker drop its reference.
-        let deadline = ContinuousClock.now + .seconds(5)
-        while old != nil && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
+        let first = {
+            let snapshot = try Self.unsynced()
+            old = snapshot
+            return snapshot
         }
-        #expect(old == nil, "the worker still holds the snapshot it served before")
-        try client.send(QueryEncoder.query(name: "web.default.svc.cluster.local", type: RecordType.a, id: 2))
-        #expect(try #require(client.receive())[3] & 0x0F == 3, "NXDOMAIN from the synced snapshot")
-        await worker.stop()
-        try await group.shutdownGracefully()
+        try await Self.withWorker(snapshot: first) { _, publisher, client in
+            try client.send(QueryEncoder.query(name: "web.default.svc.cluster.local", type: RecordType.a, id: 1))
+            #expect(try #require(client.receive())[3] & 0x0F == 2)
+
+            publisher.publish(
+                try SnapshotBuilder(configuration: Self.configuration)
+                    .build(state: ClusterState(), staticZones: [], serial: 2, synced: true))
+            // No query comes: only the wakeup makes the worker drop its reference.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while old != nil && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            #expect(old == nil, "the worker still holds the snapshot it served before")
+            try client.send(QueryEncoder.query(name: "web.default.svc.cluster.local", type: RecordType.a, id: 2))
+            #expect(try #require(client.receive())[3] & 0x0F == 3, "NXDOMAIN from the synced snapshot")
+        }
     }
 
     @Test("workers yield only while a change is on its way: a build clears the flag it finds set")
     func aBuildSettlesThePendingChange() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let (worker, publisher) = try Self.start(
-            try ZoneSnapshot.unsynced(configuration: Self.configuration), group: group, counters: QueryCounters())
-        let responder = try publisher.workerResponder {}
-        #expect(!responder.changePending)
-        publisher.changePending()
-        #expect(responder.changePending)
-        let pipeline = try SnapshotPipeline(
-            configuration: Self.configuration, publisher: publisher, status: ServerStatus(), logger: Logger(label: "test"))
-        let inputs = SnapshotInputs(synced: true)
-        _ = try await pipeline.buildAndPublish(inputs.take(), serial: 2)
-        #expect(!responder.changePending, "workers would yield after every batch from now on")
-        await worker.stop()
-        try await group.shutdownGracefully()
+        try await Self.withWorker { _, publisher, _ in
+            let responder = try publisher.workerResponder {}
+            #expect(!responder.changePending)
+            publisher.changePending()
+            #expect(responder.changePending)
+            let pipeline = try SnapshotPipeline(
+                configuration: Self.configuration, publisher: publisher, status: ServerStatus(),
+                logger: Logger(label: "test"))
+            _ = try await pipeline.buildAndPublish(SnapshotInputs(synced: true).take(), serial: 2)
+            #expect(!responder.changePending, "workers would yield after every batch from now on")
+        }
     }
 
     @Test("stopping ends the thread and frees the port")
     func stopFreesThePort() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let (worker, _) = try Self.start(
-            try ZoneSnapshot.unsynced(configuration: Self.configuration), group: group, counters: QueryCounters())
-        let port = worker.socket.port
-        await worker.stop()
-        // A socket without SO_REUSEPORT conflicts with any socket still bound to the port.
-        let probe = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(probe) }
-        let bound = try SocketAddress(ipAddress: "127.0.0.1", port: port).withSockAddr { bind(probe, $0, socklen_t($1)) }
-        #expect(bound == 0, "port \(port) still taken: errno \(errno)")
-        try await group.shutdownGracefully()
+        try await Self.withWorker { worker, _, _ in
+            let port = worker.socket.port
+            await worker.stop()
+            // A socket without SO_REUSEPORT conflicts with any socket still bound to the port.
+            let probe = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            defer { close(probe) }
+            let bound = try SocketAddress(ipAddress: "127.0.0.1", port: port).withSockAddr {
+                bind(probe, $0, socklen_t($1))
+            }
+            #expect(bound == 0, "port \(port) still taken: errno \(errno)")
+        }
     }
 }
 
 /// A blocking UDP client of a loopback server with a 2 s receive timeout.
-private final class TestClient {
+final class TestClient {
     let descriptor: Int32
     let server: SocketAddress
 
