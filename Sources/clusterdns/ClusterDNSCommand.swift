@@ -76,7 +76,9 @@ struct ClusterDNSCommand: AsyncParsableCommand {
     @Option(help: "Largest UDP response in bytes, 512-65535 (env CLUSTERDNS_UDP_SIZE).")
     var udpSize = Int(env("UDP_SIZE", "1232")) ?? -1
 
-    @Option(help: "Event loops, each with its own UDP socket (env CLUSTERDNS_THREADS; default: one per core).")
+    @Option(
+        help: "UDP worker threads, each with its own socket, and as many event loops for TCP and forwarding (env CLUSTERDNS_THREADS; default: one per core)."
+    )
     var threads = Int(env("THREADS", "\(ProcessInfo.processInfo.activeProcessorCount)")) ?? -1
 
     @Option(
