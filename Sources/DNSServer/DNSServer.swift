@@ -104,7 +104,6 @@ public struct DNSServer: Sendable {
             if let feed {
                 tasks.addTask {
                     for await update in feed {
-                        publisher.changePending()
                         inputs.update {
                             $0.delta.merge(update.delta)
                             $0.synced = true

@@ -45,8 +45,6 @@ actor SnapshotPipeline {
 
     func buildAndPublish(_ inputs: consuming SnapshotInputs.Values, serial: UInt32) async throws -> ZoneSnapshot {
         let started = ContinuousClock.now
-        publisher.changePending()
-        defer { publisher.changeSettled() }
         if let zones = inputs.staticZones {
             engine.setStaticZones(zones)
             staticZones = zones

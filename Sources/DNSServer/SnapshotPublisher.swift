@@ -55,17 +55,6 @@ public final class SnapshotPublisher: Sendable {
         responders[ObjectIdentifier(loop)]!.value
     }
 
-    /// A change is on its way to a snapshot (arrived, or being built): until
-    /// ``changeSettled()``, a busy UDP worker yields its core after every batch, so the work of
-    /// publishing it is not time-sliced against the workers under saturation.
-    func changePending() {
-        slot.changePending.store(true, ordering: .relaxed)
-    }
-
-    func changeSettled() {
-        slot.changePending.store(false, ordering: .relaxed)
-    }
-
     /// Makes `snapshot` current: every loop answers its next query from it.
     public func publish(_ snapshot: ZoneSnapshot) {
         slot.store(snapshot)
@@ -80,8 +69,6 @@ public final class SnapshotPublisher: Sendable {
 /// The newest snapshot and a counter that moves with every new one.
 final class SnapshotSlot: Sendable {
     private let generation = Atomic<UInt64>(0)
-    /// Set while a change is on its way to a snapshot (``SnapshotPublisher/changePending()``).
-    let changePending = Atomic<Bool>(false)
     private let latest: Mutex<ZoneSnapshot>
 
     init(_ snapshot: ZoneSnapshot) {
@@ -111,10 +98,6 @@ final class LoopResponder {
         self.responder = responder
         self.slot = slot
     }
-
-    /// Whether a change is on its way to a snapshot now.
-    @inline(__always)
-    var changePending: Bool { slot.changePending.load(ordering: .relaxed) }
 
     /// The responder, switched to the newest snapshot first if one was published since.
     @inline(__always)

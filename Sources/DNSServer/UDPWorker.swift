@@ -76,9 +76,6 @@ final class UDPWorker: @unchecked Sendable {
             let count = cdns_recvmmsg(socket.descriptor, batch.received, UInt32(batch.count), Int32(MSG_DONTWAIT))
             if count > 0 {
                 answer(Int(count))
-                // Publishing a change takes well under a millisecond of CPU, but time-sliced
-                // against saturated workers it took 4-5 ms at p99 (churn.py at N = 10,000).
-                if responder.changePending { sched_yield() }
                 continue
             }
             guard count < 0 else { continue }

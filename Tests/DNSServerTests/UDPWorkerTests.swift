@@ -101,21 +101,6 @@ struct UDPWorkerTests {
         }
     }
 
-    @Test("workers yield only while a change is on its way: a build clears the flag it finds set")
-    func aBuildSettlesThePendingChange() async throws {
-        try await Self.withWorker { _, publisher, _ in
-            let responder = try publisher.workerResponder {}
-            #expect(!responder.changePending)
-            publisher.changePending()
-            #expect(responder.changePending)
-            let pipeline = try SnapshotPipeline(
-                configuration: Self.configuration, publisher: publisher, status: ServerStatus(),
-                logger: Logger(label: "test"))
-            _ = try await pipeline.buildAndPublish(SnapshotInputs(synced: true).take(), serial: 2)
-            #expect(!responder.changePending, "workers would yield after every batch from now on")
-        }
-    }
-
     @Test("stopping ends the thread and frees the port")
     func stopFreesThePort() async throws {
         try await Self.withWorker { worker, _, _ in
