@@ -15,8 +15,8 @@ import Synchronization
 /// counting, a buffer and an envelope per datagram, the pipeline), more than the lookups.
 ///
 /// `@unchecked Sendable`: after ``start(name:)`` the thread alone touches the responder, the
-/// batch and the counters' writing side; other threads only call ``stop()``, through atomics
-/// and the eventfd.
+/// batch, the errors it logged and the counters' writing side; other threads only call
+/// ``stop()``, through atomics and the eventfd.
 final class UDPWorker: @unchecked Sendable {
     let socket: DatagramSocket
     private let wakeup: Wakeup
@@ -28,6 +28,8 @@ final class UDPWorker: @unchecked Sendable {
     private let batch: DatagramBatch
     private let stopping = Atomic<Bool>(false)
     private let running = Atomic<Bool>(false)
+    /// Socket errors logged already (the worker's thread only).
+    private var reported: Set<ReportedError> = []
 
     init(
         socket: DatagramSocket, publisher: SnapshotPublisher, loop: any EventLoop, forwarders: Forwarders?,
@@ -83,7 +85,7 @@ final class UDPWorker: @unchecked Sendable {
             case EAGAIN, EWOULDBLOCK: waitForQueries()
             case EINTR: continue
             case let code:
-                report(code, "recvmmsg")
+                report(code, .recvmmsg)
                 // A socket that is gone stays gone; anything else may pass (ENOMEM).
                 if code == EBADF || code == ENOTSOCK { return }
                 waitForQueries()
@@ -124,12 +126,13 @@ final class UDPWorker: @unchecked Sendable {
                 forward(slot, started: started) { $0.forward($1, query: query, reply: $2, received: $3) }
                 continue
             case .chase(let chase):
-                guard forwarding == nil else {
+                if forwarding != nil {
                     counters.forwarded(.udp, type: chase.query.type)
                     let fallback = Array(batch.answer(slot, length: chase.fallbackLength))
                     forward(slot, started: started) { $0.chase($1, chase, fallback: fallback, reply: $2, received: $3) }
                     continue
                 }
+                // No upstream to finish it: the fallback is a complete answer.
                 length = chase.fallbackLength
             }
             batch.queue(slot, length: length, at: replies)
@@ -160,7 +163,7 @@ final class UDPWorker: @unchecked Sendable {
             if sent > 0 {
                 first += Int(sent)
             } else if errno != EINTR {
-                report(errno, "sendmmsg")
+                report(errno, .sendmmsg)
                 first += 1
             }
         }
@@ -182,13 +185,23 @@ final class UDPWorker: @unchecked Sendable {
         }
     }
 
-    /// Logs a socket error once per kind and worker: one bad peer must not flood the log, and
-    /// the socket keeps serving the others.
-    private func report(_ code: Int32, _ call: String) {
-        let description = "\(call): \(String(cString: strerror(code)))"
-        guard counters.firstReport(of: description) else { return }
+    /// Logs a socket error once per call, errno and worker: one bad peer must not flood the
+    /// log, and the socket keeps serving the others. Checked by number first, so an error that
+    /// repeats for every packet costs no string.
+    private func report(_ code: Int32, _ call: SocketCall) {
+        guard reported.insert(ReportedError(call: call, code: code)).inserted else { return }
         logger.warning("UDP socket error, still serving (logged once)", metadata: [
-            "error": "\(description)", "dns.listen.port": "\(socket.port)",
+            "error": "\(call.rawValue): \(String(cString: strerror(code)))", "dns.listen.port": "\(socket.port)",
         ])
     }
+}
+
+private enum SocketCall: String {
+    case recvmmsg, sendmmsg
+}
+
+/// A socket call and its errno, as ``UDPWorker`` logs them once.
+private struct ReportedError: Hashable {
+    let call: SocketCall
+    let code: Int32
 }
