@@ -1,5 +1,13 @@
 import CLDNS
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A domain name in canonical wire form: length-prefixed labels, ASCII lower-cased, ending in
 /// the root label. Names compare and hash case-insensitively because they are stored lower-case.
 public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -34,8 +42,10 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
         wire.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 
+    // memcmp rather than Array's element loop: a whole list's build compares names millions
+    // of times as dictionary keys (5 % of its CPU in `perf`).
     public static func == (lhs: DNSName, rhs: DNSName) -> Bool {
-        lhs.wire == rhs.wire
+        lhs.wire.count == rhs.wire.count && compare(lhs, rhs) == 0
     }
 
     init(rdf: UnsafePointer<ldns_rdf>) {
@@ -144,7 +154,18 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Canonical DNS order (RFC 4034 section 6.1) is not needed here; byte order keeps sorting
     /// deterministic.
     public static func < (lhs: DNSName, rhs: DNSName) -> Bool {
-        lhs.wire.lexicographicallyPrecedes(rhs.wire)
+        let order = compare(lhs, rhs)
+        return order < 0 || (order == 0 && lhs.wire.count < rhs.wire.count)
+    }
+
+    /// memcmp of the bytes both names have (unsigned, as byte order wants).
+    private static func compare(_ lhs: DNSName, _ rhs: DNSName) -> Int32 {
+        lhs.wire.withUnsafeBytes { left in
+            rhs.wire.withUnsafeBytes { right in
+                guard let left = left.baseAddress, let right = right.baseAddress else { return 0 }
+                return memcmp(left, right, min(lhs.wire.count, rhs.wire.count))
+            }
+        }
     }
 
     private init(canonicalWire: [UInt8]) {
