@@ -3,8 +3,8 @@
 
 Asks both servers, over UDP on 127.0.0.1, every RRset of the lab's zone files
 (data/n<N>/cluster.local.zone and 10.in-addr.arpa.zone) by its own type, plus A and AAAA of
-every alias and A of every SRV name; each question with EDNS (4096 octets) and without it
-(512: answers cut at an RRset boundary). The replies are compared octet by octet after the
+every alias, A of every SRV name and SRV of every address name; each question with EDNS
+(4096 octets) and without it (512: answers cut at an RRset boundary). The replies are compared octet by octet after the
 message ID, with each section's records taken as a set: the order of a rotated address set
 may differ, nothing else. For checking that a change to how answers are built (two builds
 of clusterdns on copies of one store) changed no answer.
@@ -35,6 +35,10 @@ def questions(lab, n):
             asked |= {(name, "A"), (name, "AAAA")}
         if rtype == "SRV":
             asked.add((name, "A"))
+        if rtype == "A":
+            # A service's own name answers SRV with a record per port (its endpoints' names
+            # for a headless service); other names of the zone have NODATA.
+            asked.add((name, "SRV"))
     return sorted(asked)
 
 

@@ -6,13 +6,22 @@ import DNSWire
 protocol WrittenAnswer {
     var shape: AnswerShape { get }
     var whole: Cut { get }
-    /// Where a UDP reply too small for the whole answer is cut, if anywhere.
-    var cut: Cut? { get }
+    /// Where a UDP reply too small for the whole answer may be cut, smallest first.
+    func appendCuts(to cuts: inout [Cut])
+    /// The records that rotate, as ``CompiledAnswer`` holds them (offset, stride, count).
+    var rotation: (offset: UInt32, stride: UInt16, count: UInt16) { get }
     func write(into bytes: inout [UInt8])
+}
+
+extension WrittenAnswer {
+    func appendCuts(to cuts: inout [Cut]) {}
+    var rotation: (offset: UInt32, stride: UInt16, count: UInt16) { (0, 0, 0) }
 }
 
 /// What the bytes of a ``WrittenAnswer`` depend on besides its names and data.
 struct AnswerShape: Hashable {
+    enum Form: Hashable { case loneRecord, addressSet, ownTargetServices, endpointServices }
+    var form: Form
     var type: UInt16
     var ttl: UInt32
     var additionalType: UInt16 = 0
@@ -27,15 +36,13 @@ struct LoneRecord<Data: Collection<UInt8>>: WrittenAnswer {
     let data: Data
 
     init(_ record: Record, data: Data) {
-        shape = AnswerShape(type: record.type, ttl: record.ttl)
+        shape = AnswerShape(form: .loneRecord, type: record.type, ttl: record.ttl)
         self.data = data
     }
 
     var whole: Cut {
         Cut(bodyLength: UInt32(12 + data.count), answerCount: 1, authorityCount: 0, additionalCount: 0, truncates: false)
     }
-
-    var cut: Cut? { nil }
 
     func write(into bytes: inout [UInt8]) {
         bytes += [0xC0, 12]
@@ -60,62 +67,48 @@ extension LoneRecord where Data == [UInt8] {
     }
 }
 
-/// One SRV record owned by the question, whose target lies in the question's name (a
-/// service's `_port._proto.<service>`), and the one A or AAAA record of that target: the SRV
-/// with its target in full (RFC 2782: not compressed), then the address record, its owner a
-/// pointer to the target's place in the question.
-struct LoneService: WrittenAnswer {
+/// Two or more address records of one type owned by the question (a headless service's
+/// ready endpoints): each a pointer to the question, type, class, TTL, length and address.
+/// They are one RRset, so there is no cut inside them, and they rotate.
+struct AddressSet: WrittenAnswer {
     let shape: AnswerShape
-    let priority: UInt16
-    let weight: UInt16
-    let port: UInt16
-    let target: [UInt8]
-    /// Where the target starts in the message: in the question, after the 12-octet header.
-    let pointer: Int
-    let address: AddressBytes
+    let addresses: [AddressBytes]
 
     init?(name: DNSName, type: UInt16, answer: [Record], authority: [Record], additional: [Record]) {
-        guard type == RecordType.srv, answer.count == 1, authority.isEmpty, additional.count == 1,
-            answer[0].owner == name, case .srv(let priority, let weight, let port, let target) = answer[0].data,
-            additional[0].owner == target, let address = additional[0].data.address,
-            let offset = name.suffixOffset(of: target)
+        guard answer.count >= 2, answer.count <= Int(UInt16.max), authority.isEmpty, additional.isEmpty,
+            type == RecordType.a || type == RecordType.aaaa
         else { return nil }
-        shape = AnswerShape(
-            type: RecordType.srv, ttl: answer[0].ttl, additionalType: additional[0].type, additionalTTL: additional[0].ttl)
-        (self.priority, self.weight, self.port, self.target) = (priority, weight, port, target.wire)
-        pointer = 12 + offset
-        self.address = address
+        let ttl = answer[0].ttl
+        var addresses: [AddressBytes] = []
+        addresses.reserveCapacity(answer.count)
+        for record in answer {
+            guard record.type == type, record.ttl == ttl, record.owner == name, let address = record.data.address,
+                address.count == answer[0].data.address?.count
+            else { return nil }
+            addresses.append(address)
+        }
+        shape = AnswerShape(form: .addressSet, type: type, ttl: ttl)
+        self.addresses = addresses
     }
 
-    /// The SRV record's length: a pointer to the question, the fixed fields, then the data.
-    private var serviceLength: Int { 2 + 10 + 6 + target.count }
+    private var stride: Int { 12 + addresses[0].count }
 
     var whole: Cut {
-        Cut(bodyLength: UInt32(serviceLength + 12 + address.count), answerCount: 1, authorityCount: 0,
-            additionalCount: 1, truncates: false)
+        Cut(bodyLength: UInt32(stride * addresses.count), answerCount: UInt16(addresses.count), authorityCount: 0,
+            additionalCount: 0, truncates: false)
     }
 
-    /// The answer without the additional record, for a UDP reply that cannot hold both.
-    var cut: Cut? {
-        Cut(bodyLength: UInt32(serviceLength), answerCount: 1, authorityCount: 0, additionalCount: 0, truncates: false)
-    }
+    var rotation: (offset: UInt32, stride: UInt16, count: UInt16) { (0, UInt16(stride), UInt16(addresses.count)) }
 
     func write(into bytes: inout [UInt8]) {
-        bytes += [0xC0, 12]
-        bytes.appendBigEndian(RecordType.srv)
-        bytes.appendBigEndian(UInt16(1))
-        bytes.appendBigEndian(shape.ttl)
-        bytes.appendBigEndian(UInt16(6 + target.count))
-        bytes.appendBigEndian(priority)
-        bytes.appendBigEndian(weight)
-        bytes.appendBigEndian(port)
-        bytes += target
-        bytes.appendBigEndian(UInt16(0xC000 | pointer))
-        bytes.appendBigEndian(shape.additionalType)
-        bytes.appendBigEndian(UInt16(1))
-        bytes.appendBigEndian(shape.additionalTTL)
-        bytes.appendBigEndian(UInt16(address.count))
-        bytes += address
+        for address in addresses {
+            bytes += [0xC0, 12]
+            bytes.appendBigEndian(shape.type)
+            bytes.appendBigEndian(UInt16(1))
+            bytes.appendBigEndian(shape.ttl)
+            bytes.appendBigEndian(UInt16(address.count))
+            bytes += address
+        }
     }
 }
 

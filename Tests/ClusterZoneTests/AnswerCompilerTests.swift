@@ -77,7 +77,7 @@ struct AnswerCompilerTests {
         }
     }
 
-    /// A lone SRV with its target's address is written by ``LoneService`` once ldns made the
+    /// A lone SRV with its target's address is written by ``OwnTargetServices`` once ldns made the
     /// same bytes for the first of its shape: every one must be what ldns makes of it, cuts
     /// included (a UDP reply too small for the additional record drops it).
     @Test func loneServiceAnswersAreWhatLdnsEncodes() throws {
@@ -99,7 +99,7 @@ struct AnswerCompilerTests {
             let target = try DNSName(targetText)
             let answer = [Record(owner: name, ttl: 5, data: .srv(priority: 0, weight: 100, port: port, target: target))]
             let additional = [Record(owner: target, ttl: 5, data: address)]
-            #expect((LoneService(name: name, type: RecordType.srv, answer: answer, authority: [], additional: additional) != nil) == lone)
+            #expect((OwnTargetServices(name: name, type: RecordType.srv, answer: answer, authority: [], additional: additional) != nil) == lone)
             let index = try compiler.compile(name: name, type: RecordType.srv, answer: answer, additional: additional)
             let made = compiler.answers[index]
             let start = Int(made.bodyStart)
@@ -112,7 +112,131 @@ struct AnswerCompilerTests {
             // The cut: the SRV record alone, where the additional record starts.
             #expect(compiler.cuts[Int(made.cutStart)].bodyLength == UInt32(layout.recordStarts[1] - layout.questionEnd))
         }
-        // Each shape (A after the SRV, AAAA after the SRV) was ldns's bytes: the rest were written so.
+        // Each shape (A after the SRV, AAAA after the SRV, and the headless endpoint's) was
+        // ldns's bytes: the rest were written so.
+        #expect(compiler.shapes.count == 3 && compiler.shapes.values.allSatisfy { $0 })
+    }
+}
+
+@Suite("Answer compiler: record sets")
+struct AnswerCompilerSetTests {
+    /// What ldns makes of the answer: the body after the question, its cuts and its rotation.
+    private func ldns(_ name: DNSName, _ type: UInt16, _ answer: [Record], _ additional: [Record] = []) throws
+        -> (body: [UInt8], cuts: [UInt32], rotate: (UInt32, UInt16, UInt16))
+    {
+        var compiler = AnswerCompiler()
+        // A shape's first answer is always ldns's own.
+        let index = try compiler.compile(name: name, type: type, answer: answer, additional: additional)
+        return body(compiler, compiler.answers[index])
+    }
+
+    private func body(_ compiler: AnswerCompiler, _ made: CompiledAnswer)
+        -> (body: [UInt8], cuts: [UInt32], rotate: (UInt32, UInt16, UInt16))
+    {
+        let start = Int(made.bodyStart)
+        let cuts = compiler.cuts[Int(made.cutStart)..<(Int(made.cutStart) + Int(made.cutCount))]
+        return (Array(compiler.bytes[start..<(start + Int(made.whole.bodyLength))]), cuts.map(\.bodyLength),
+                (made.rotateOffset, made.rotateStride, made.rotateCount))
+    }
+
+    /// A headless service's addresses are written once ldns made the same bytes for the first
+    /// set of its type and TTL: every later set is what ldns makes of it, rotation included.
+    @Test func addressSetsAreWhatLdnsEncodes() throws {
+        let v6: AddressBytes = [0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12, 0x34]
+        let cases: [(String, [RData])] = [
+            ("db.prod.svc.cluster.local", [.a([10, 244, 0, 1]), .a([10, 244, 0, 2])]),
+            ("cache.prod.svc.cluster.local", (1...13).map { .a([10, 244, 1, UInt8($0)]) }),
+            ("Mixed.Case.svc.cluster.local", [.a([10, 244, 2, 1]), .a([10, 244, 2, 9]), .a([10, 244, 2, 3])]),
+            ("db6.prod.svc.cluster.local", [.aaaa(v6), .aaaa([0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9])]),
+            ("db6b.prod.svc.cluster.local", [.aaaa(v6), .aaaa([0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7])]),
+        ]
+        var compiler = AnswerCompiler()
+        for (text, data) in cases {
+            let name = try DNSName(text)
+            let answer = data.map { Record(owner: name, ttl: 5, data: $0) }
+            #expect(AddressSet(name: name, type: answer[0].type, answer: answer, authority: [], additional: []) != nil)
+            let index = try compiler.compile(name: name, type: answer[0].type, answer: answer)
+            let made = body(compiler, compiler.answers[index])
+            let expected = try ldns(name, answer[0].type, answer)
+            #expect(made.body == expected.body && made.cuts == expected.cuts, "\(text)")
+            #expect(made.rotate == expected.rotate && made.rotate.2 == UInt16(answer.count), "\(text)")
+        }
         #expect(compiler.shapes.count == 2 && compiler.shapes.values.allSatisfy { $0 })
+        // Mixed owners or TTLs are not one set: ldns encodes those.
+        let name = try DNSName("x.prod.svc.cluster.local")
+        let mixed = [Record(owner: name, ttl: 5, data: .a([10, 0, 0, 1])), Record(owner: name, ttl: 6, data: .a([10, 0, 0, 2]))]
+        #expect(AddressSet(name: name, type: RecordType.a, answer: mixed, authority: [], additional: []) == nil)
+    }
+
+    /// A headless service's SRV records and their targets' addresses: every set is what ldns
+    /// makes of it, each cut included (after the SRV records, then after each address).
+    @Test func serviceSetsAreWhatLdnsEncodes() throws {
+        let cases: [(owner: String, service: String, hosts: [String])] = [
+            ("_http._tcp.db.prod.svc.cluster.local", "db.prod.svc.cluster.local", ["db-0", "db-1", "db-2"]),
+            ("_memcache._tcp.quote-memcached.papa-dev.svc.cluster.local", "quote-memcached.papa-dev.svc.cluster.local",
+             (1...10).map { "10-244-0-\($0)" }),
+            ("_x._udp.one.ns.svc.cluster.local", "one.ns.svc.cluster.local", ["10-1-2-3"]),
+            ("_Y._tcp.Upper.NS.svc.cluster.local", "upper.ns.svc.cluster.local", ["A-b", "c"]),
+        ]
+        var compiler = AnswerCompiler()
+        for (owner, service, hosts) in cases {
+            let name = try DNSName(owner)
+            let targets = try hosts.map { try DNSName(label: $0, parent: try DNSName(service)) }
+            let answer = targets.enumerated().map { index, target in
+                Record(owner: name, ttl: 5, data: .srv(priority: 0, weight: 10, port: UInt16(8000 + index), target: target))
+            }
+            let additional = targets.enumerated().map { index, target in
+                Record(owner: target, ttl: 5, data: .a([10, 244, 9, UInt8(index)]))
+            }
+            #expect(EndpointServices(name: name, type: RecordType.srv, answer: answer, authority: [], additional: additional) != nil)
+            let index = try compiler.compile(name: name, type: RecordType.srv, answer: answer, additional: additional)
+            let made = body(compiler, compiler.answers[index])
+            let expected = try ldns(name, RecordType.srv, answer, additional)
+            #expect(made.body == expected.body, "\(owner)")
+            #expect(made.cuts == expected.cuts && made.cuts.count == hosts.count, "\(owner)")
+            #expect(compiler.answers[index].whole.additionalCount == UInt16(hosts.count))
+        }
+        #expect(compiler.shapes.count == 1 && compiler.shapes.values.allSatisfy { $0 })
+    }
+
+    /// The SRV records of a service's own name, one per port: a ClusterIP service's all have
+    /// the service as target, a headless service's have each endpoint once per port. Every
+    /// one is what ldns makes of it.
+    @Test func servicesWithSeveralPortsAreWhatLdnsEncodes() throws {
+        var compiler = AnswerCompiler()
+        for (service, hosts) in [("web.prod.svc.cluster.local", [String]()), ("api.prod.svc.cluster.local", []),
+                                 ("db.prod.svc.cluster.local", ["db-0", "db-1", "db-2"]),
+                                 ("kv.prod.svc.cluster.local", ["10-244-0-1", "10-244-0-2"])] {
+            let name = try DNSName(service)
+            let targets = hosts.isEmpty ? [name] : try hosts.map { try DNSName(label: $0, parent: name) }
+            let answer = [80, 443].flatMap { port in
+                targets.map { Record(owner: name, ttl: 5, data: .srv(priority: 0, weight: 50, port: UInt16(port), target: $0)) }
+            }
+            let additional = targets.enumerated().map { index, target in
+                Record(owner: target, ttl: 5, data: .a([10, 96, 7, UInt8(index)]))
+            }
+            let own = OwnTargetServices(name: name, type: RecordType.srv, answer: answer, authority: [], additional: additional)
+            let endpoints = EndpointServices(name: name, type: RecordType.srv, answer: answer, authority: [], additional: additional)
+            #expect((own != nil) == hosts.isEmpty && (endpoints != nil) == !hosts.isEmpty, "\(service)")
+            let index = try compiler.compile(name: name, type: RecordType.srv, answer: answer, additional: additional)
+            let made = body(compiler, compiler.answers[index])
+            let expected = try ldns(name, RecordType.srv, answer, additional)
+            #expect(made.body == expected.body && made.cuts == expected.cuts, "\(service)")
+            #expect(compiler.answers[index].whole.answerCount == UInt16(answer.count))
+        }
+        #expect(compiler.shapes.count == 2 && compiler.shapes.values.allSatisfy { $0 })
+    }
+
+    /// A target with two addresses, or one the question ends in, is not this shape.
+    @Test func otherServiceAnswersAreNotSets() throws {
+        let name = try DNSName("_http._tcp.db.prod.svc.cluster.local")
+        let target = try DNSName("db-0.db.prod.svc.cluster.local")
+        let answer = [Record(owner: name, ttl: 5, data: .srv(priority: 0, weight: 10, port: 80, target: target))]
+        let two = [Record(owner: target, ttl: 5, data: .a([10, 0, 0, 1])), Record(owner: target, ttl: 5, data: .a([10, 0, 0, 2]))]
+        #expect(EndpointServices(name: name, type: RecordType.srv, answer: answer, authority: [], additional: two) == nil)
+        let own = try DNSName("db.prod.svc.cluster.local")
+        let ownAnswer = [Record(owner: name, ttl: 5, data: .srv(priority: 0, weight: 10, port: 80, target: own))]
+        let ownAddress = [Record(owner: own, ttl: 5, data: .a([10, 96, 0, 1]))]
+        #expect(EndpointServices(name: name, type: RecordType.srv, answer: ownAnswer, authority: [], additional: ownAddress) == nil)
     }
 }
