@@ -79,16 +79,20 @@ struct NameCompiler {
         return (answer, [])
     }
 
-    /// A and AAAA records of the targets of SRV and NS records, when we hold them.
+    /// A and AAAA records of the targets of SRV and NS records, when we hold them, each
+    /// target once (a service's own name has its targets once per port).
     private func additional(for records: [Record]) -> [Record] {
         var result: [Record] = []
-        var seen = Set<DNSName>()
+        var targets: [DNSName] = []
+        // Past a few targets a set finds one sooner than a search of those before it.
+        var seen: Set<DNSName>? = records.count > 32 ? [] : nil
         for record in records {
-            guard let target = record.data.target, seen.insert(target).inserted, let node = model.nodes[target] else {
-                continue
-            }
-            result += node.records(RecordType.a)
-            result += node.records(RecordType.aaaa)
+            guard let target = record.data.target else { continue }
+            if seen == nil ? targets.contains(target) : !seen!.insert(target).inserted { continue }
+            targets.append(target)
+            guard let node = model.nodes[target] else { continue }
+            node.append(RecordType.a, to: &result)
+            node.append(RecordType.aaaa, to: &result)
         }
         return result
     }

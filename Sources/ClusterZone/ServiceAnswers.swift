@@ -76,22 +76,29 @@ struct EndpointServices: WrittenAnswer {
         let (additionalType, additionalTTL) = (additional[0].type, additional[0].ttl)
         var services: [(priority: UInt16, weight: UInt16, port: UInt16, target: Int)] = []
         var targets: [(wire: [UInt8], address: AddressBytes)] = []
-        var numbers: [DNSName: Int] = [:]
+        services.reserveCapacity(answer.count)
+        targets.reserveCapacity(additional.count)
+        // Past a few targets a dictionary finds one sooner than a search of those before it.
+        var numbers: [DNSName: Int]? = answer.count > 32 ? [:] : nil
         for record in answer {
             // A target the question ends in is a pointer of its own (``OwnTargetServices``).
             guard record.owner == name, record.ttl == answer[0].ttl,
                 case .srv(let priority, let weight, let port, let target) = record.data,
-                target.parent == parent, name.suffixOffset(of: target) == nil
+                target.isChild(of: parent), name.suffixOffset(of: target) == nil
             else { return nil }
-            if numbers[target] == nil {
-                let next = targets.count
-                guard next < additional.count, additional[next].owner == target, additional[next].type == additionalType,
-                    additional[next].ttl == additionalTTL, let address = additional[next].data.address
+            // The additional records are the targets' in the order they first appear: a
+            // target is either one of those before it or the next.
+            let known = numbers == nil ? additional[..<targets.count].firstIndex { $0.owner == target } : numbers![target]
+            let number = known ?? targets.count
+            if number == targets.count {
+                guard number < additional.count, additional[number].owner == target,
+                    additional[number].type == additionalType, additional[number].ttl == additionalTTL,
+                    let address = additional[number].data.address
                 else { return nil }
-                numbers[target] = next
                 targets.append((target.wire, address))
+                numbers?[target] = number
             }
-            services.append((priority, weight, port, numbers[target]!))
+            services.append((priority, weight, port, number))
         }
         guard targets.count == additional.count else { return nil }
         shape = AnswerShape(

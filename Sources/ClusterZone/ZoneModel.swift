@@ -32,6 +32,15 @@ struct ZoneModel: Sendable {
             return unique.sorted { ($0.data.target ?? .root) < ($1.data.target ?? .root) }
         }
 
+        /// Appends the records of `type`, each once, in the order they were given: ``records(_:)``
+        /// without an array of its own, for types other than PTR.
+        func append(_ type: UInt16, to result: inout [Record]) {
+            let start = result.count
+            for record in all where record.type == type && !result[start...].contains(record) {
+                result.append(record)
+            }
+        }
+
         /// The types the name has records of, in numeric order.
         var types: [UInt16] {
             var types: [UInt16] = []
@@ -80,7 +89,8 @@ struct ZoneModel: Sendable {
                 if given.isExternalName { node.externalNames += sign }
                 if given.isPodNamespace { node.podNamespaces += sign }
                 guard !adding else {
-                    node.all.append(contentsOf: given.records)
+                    // A new name takes the part's array as it is, not a copy of every record.
+                    if node.all.isEmpty { node.all = given.records } else { node.all.append(contentsOf: given.records) }
                     return Int32(given.records.count) + marks
                 }
                 // A record given once is taken once: another object may give it too.

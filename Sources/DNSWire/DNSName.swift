@@ -108,10 +108,16 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
         suffixOffset(of: other) != nil
     }
 
+    /// True when `self` lies exactly one label below `parent`: `parent` without an allocation.
+    public func isChild(of parent: DNSName) -> Bool {
+        let offset = Int(wire[0]) + 1
+        return wire[0] != 0 && wire.count - offset == parent.wire.count && ends(with: parent, at: offset)
+    }
+
     /// Where `other` starts in this name's wire form, when `self` equals it or lies below it.
     public func suffixOffset(of other: DNSName) -> Int? {
         let offset = wire.count - other.wire.count
-        guard offset >= 0, wire[offset...].elementsEqual(other.wire) else { return nil }
+        guard offset >= 0, ends(with: other, at: offset) else { return nil }
         // The suffix must start on a label boundary.
         var index = 0
         while index < offset { index += Int(wire[index]) + 1 }
@@ -156,6 +162,15 @@ public struct DNSName: Sendable, Hashable, Comparable, CustomStringConvertible {
     public static func < (lhs: DNSName, rhs: DNSName) -> Bool {
         let order = compare(lhs, rhs)
         return order < 0 || (order == 0 && lhs.wire.count < rhs.wire.count)
+    }
+
+    /// Whether the bytes from `offset` on are `other`'s (the caller has checked the lengths).
+    private func ends(with other: DNSName, at offset: Int) -> Bool {
+        wire.withUnsafeBytes { bytes in
+            other.wire.withUnsafeBytes { other in
+                memcmp(bytes.baseAddress! + offset, other.baseAddress!, other.count) == 0
+            }
+        }
     }
 
     /// memcmp of the bytes both names have (unsigned, as byte order wants).
