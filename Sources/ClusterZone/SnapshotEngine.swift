@@ -194,12 +194,13 @@ public final class SnapshotEngine {
 
         let dirty = model.takeDirty()
         reshard(for: model.nodes.count)
-        var byShard: [Int: [HashedName]] = [:]
+        // By shard number in an array, not a dictionary: a whole list puts every name here.
+        var byShard = [[HashedName]](repeating: [], count: shards.count)
         for name in dirty {
             let hash = name.wire.withUnsafeBytes { NameTable.hash($0) }
-            byShard[ZoneSnapshot.shardIndex(hash: hash, mask: shards.count - 1), default: []].append(HashedName(hash: hash, name: name))
+            byShard[ZoneSnapshot.shardIndex(hash: hash, mask: shards.count - 1)].append(HashedName(hash: hash, name: name))
         }
-        let work = byShard.sorted { $0.key < $1.key }
+        let work = byShard.indices.filter { !byShard[$0].isEmpty }.map { (key: $0, value: byShard[$0]) }
         let rebuilt = try rebuild(work, parallel: dirty.count >= Self.parallelThreshold)
         for (offset, (shardIndex, _)) in work.enumerated() {
             shards[shardIndex] = rebuilt[offset].shard
