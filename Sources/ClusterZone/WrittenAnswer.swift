@@ -45,12 +45,7 @@ struct LoneRecord<Data: Collection<UInt8>>: WrittenAnswer {
     }
 
     func write(into bytes: inout [UInt8]) {
-        bytes += [0xC0, 12]
-        bytes.appendBigEndian(shape.type)
-        bytes.appendBigEndian(UInt16(1))
-        bytes.appendBigEndian(shape.ttl)
-        bytes.appendBigEndian(UInt16(data.count))
-        bytes += data
+        bytes.appendQuestionRecord(type: shape.type, ttl: shape.ttl, data)
     }
 }
 
@@ -102,17 +97,22 @@ struct AddressSet: WrittenAnswer {
 
     func write(into bytes: inout [UInt8]) {
         for address in addresses {
-            bytes += [0xC0, 12]
-            bytes.appendBigEndian(shape.type)
-            bytes.appendBigEndian(UInt16(1))
-            bytes.appendBigEndian(shape.ttl)
-            bytes.appendBigEndian(UInt16(address.count))
-            bytes += address
+            bytes.appendQuestionRecord(type: shape.type, ttl: shape.ttl, address)
         }
     }
 }
 
 extension [UInt8] {
+    /// A record owned by the question (a pointer to it): type, class IN, TTL, length, data.
+    mutating func appendQuestionRecord(type: UInt16, ttl: UInt32, _ data: some Collection<UInt8>) {
+        self += [0xC0, 12]
+        appendBigEndian(type)
+        appendBigEndian(UInt16(1))
+        appendBigEndian(ttl)
+        appendBigEndian(UInt16(data.count))
+        self += data
+    }
+
     mutating func appendBigEndian(_ value: some FixedWidthInteger) {
         Swift.withUnsafeBytes(of: value.bigEndian) { self += $0 }
     }
