@@ -25,15 +25,14 @@ struct ZoneModel: Sendable {
         /// ones several objects add different records to, by target, so the bytes do not
         /// depend on the order the objects came in.
         func records(_ type: UInt16) -> [Record] {
-            let records = all.filter { $0.type == type }
-            guard records.count > 1 else { return records }
-            let unique = Self.unique(records)
-            guard type == RecordType.ptr else { return unique }
-            return unique.sorted { ($0.data.target ?? .root) < ($1.data.target ?? .root) }
+            var records: [Record] = []
+            append(type, to: &records)
+            guard type == RecordType.ptr, records.count > 1 else { return records }
+            return records.sorted { ($0.data.target ?? .root) < ($1.data.target ?? .root) }
         }
 
         /// Appends the records of `type`, each once, in the order they were given: ``records(_:)``
-        /// without an array of its own, for types other than PTR.
+        /// without an array of its own, for types other than PTR (whose order it does not fix).
         func append(_ type: UInt16, to result: inout [Record]) {
             let start = result.count
             for record in all where record.type == type && !result[start...].contains(record) {
@@ -46,13 +45,6 @@ struct ZoneModel: Sendable {
             var types: [UInt16] = []
             for record in all where !types.contains(record.type) { types.append(record.type) }
             return types.sorted()
-        }
-
-        static func unique(_ records: [Record]) -> [Record] {
-            var result: [Record] = []
-            result.reserveCapacity(records.count)
-            for record in records where !result.contains(record) { result.append(record) }
-            return result
         }
     }
 
