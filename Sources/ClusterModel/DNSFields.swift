@@ -20,6 +20,40 @@ public struct DNSFieldsOf<Object: DNSFieldsDecodable>: Decodable {
     }
 }
 
+/// The parts of an object the kept decodings read.
+private enum ObjectKey: String, CodingKey { case metadata, spec, addressType, endpoints, ports }
+
+/// A label's key, which is any string.
+private struct LabelKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+extension KeyedDecodingContainer {
+    /// The list under `key`, nil when it is absent or null.
+    fileprivate func nestedListIfPresent(forKey key: Key) throws -> (any UnkeyedDecodingContainer)? {
+        guard try contains(key) && !decodeNil(forKey: key) else { return nil }
+        return try nestedUnkeyedContainer(forKey: key)
+    }
+
+    /// A list of strings read one by one: the decoder's generic path for `[String]` looks up
+    /// type metadata for every list, which a list of 100,000 objects pays for each.
+    fileprivate func decodeStrings(forKey key: Key) throws -> [String] {
+        var list = try nestedUnkeyedContainer(forKey: key)
+        var strings: [String] = []
+        strings.reserveCapacity(list.count ?? 0)
+        while !list.isAtEnd { strings.append(try list.decode(String.self)) }
+        return strings
+    }
+
+    fileprivate func decodeStringsIfPresent(forKey key: Key) throws -> [String]? {
+        guard try contains(key) && !decodeNil(forKey: key) else { return nil }
+        return try decodeStrings(forKey: key)
+    }
+}
+
 /// The metadata DNS reads: the slice's service-name label aside, the name and namespace.
 private struct NameAndNamespace: Decodable {
     var name: String?
@@ -48,25 +82,36 @@ extension Service: DNSFieldsDecodable {
     }
 
     public init(dnsFieldsFrom decoder: any Decoder) throws {
-        struct Spec: Decodable {
-            var type: String?
-            var clusterIP: String?
-            var clusterIPs: [String]?
-            var ports: [ServicePort]?
-            var externalName: String?
-            var publishNotReadyAddresses: Bool?
+        let object = try decoder.container(keyedBy: ObjectKey.self)
+        let metadata = try object.decode(NameAndNamespace.self, forKey: .metadata)
+        let spec = try object.nestedContainer(keyedBy: SpecKey.self, forKey: .spec)
+        var ports: [ServicePort]?
+        if var list = try spec.nestedListIfPresent(forKey: .ports) {
+            var kept: [ServicePort] = []
+            kept.reserveCapacity(list.count ?? 0)
+            while !list.isAtEnd {
+                let port = try list.nestedContainer(keyedBy: PortKey.self)
+                kept.append(ServicePort(
+                    name: try port.decodeIfPresent(String.self, forKey: .name),
+                    protocol: try port.decodeIfPresent(String.self, forKey: .protocol),
+                    port: try port.decode(Int.self, forKey: .port)))
+            }
+            ports = kept
         }
-        struct Kept: Decodable {
-            var metadata: NameAndNamespace
-            var spec: Spec
-        }
-        let kept = try Kept(from: decoder)
-        let spec = ServiceSpec(
-            type: kept.spec.type, clusterIP: kept.spec.clusterIP, clusterIPs: kept.spec.clusterIPs,
-            ports: kept.spec.ports, externalName: kept.spec.externalName,
-            publishNotReadyAddresses: kept.spec.publishNotReadyAddresses)
-        self.init(keeping: kept.metadata, spec: spec.dnsFields)
+        self.init(keeping: metadata, spec: ServiceSpec(
+            type: try spec.decodeIfPresent(String.self, forKey: .type),
+            clusterIP: try spec.decodeIfPresent(String.self, forKey: .clusterIP),
+            clusterIPs: try spec.decodeStringsIfPresent(forKey: .clusterIPs),
+            ports: ports,
+            externalName: try spec.decodeIfPresent(String.self, forKey: .externalName),
+            publishNotReadyAddresses: try spec.decodeIfPresent(Bool.self, forKey: .publishNotReadyAddresses)))
     }
+
+    private enum SpecKey: String, CodingKey {
+        case type, clusterIP, clusterIPs, ports, externalName, publishNotReadyAddresses
+    }
+
+    private enum PortKey: String, CodingKey { case name, `protocol`, port }
 
     /// `spec` holds only kept fields already.
     private init(keeping metadata: NameAndNamespace, spec: ServiceSpec) {
@@ -90,6 +135,30 @@ extension Endpoint {
             addresses: addresses, ready: conditions?.ready, hostname: hostname,
             targetRef: targetRef.map { ObjectReference(kind: $0.kind, name: $0.name, namespace: $0.namespace) })
     }
+
+    fileprivate enum Key: String, CodingKey { case addresses, conditions, hostname, targetRef }
+    private enum ConditionKey: String, CodingKey { case ready }
+    private enum ReferenceKey: String, CodingKey { case kind, name, namespace }
+
+    /// What ``dnsFields`` keeps, read without the rest.
+    fileprivate init(keptFrom endpoint: KeyedDecodingContainer<Key>) throws {
+        var ready: Bool?
+        if try endpoint.contains(.conditions) && !endpoint.decodeNil(forKey: .conditions) {
+            ready = try endpoint.nestedContainer(keyedBy: ConditionKey.self, forKey: .conditions)
+                .decodeIfPresent(Bool.self, forKey: .ready)
+        }
+        var targetRef: ObjectReference?
+        if try endpoint.contains(.targetRef) && !endpoint.decodeNil(forKey: .targetRef) {
+            let reference = try endpoint.nestedContainer(keyedBy: ReferenceKey.self, forKey: .targetRef)
+            targetRef = ObjectReference(
+                kind: try reference.decodeIfPresent(String.self, forKey: .kind),
+                name: try reference.decodeIfPresent(String.self, forKey: .name),
+                namespace: try reference.decodeIfPresent(String.self, forKey: .namespace))
+        }
+        self.init(
+            addresses: try endpoint.decodeStrings(forKey: .addresses), ready: ready,
+            hostname: try endpoint.decodeIfPresent(String.self, forKey: .hostname), targetRef: targetRef)
+    }
 }
 
 extension EndpointSlice: DNSFieldsDecodable {
@@ -100,23 +169,30 @@ extension EndpointSlice: DNSFieldsDecodable {
     }
 
     public init(dnsFieldsFrom decoder: any Decoder) throws {
-        struct Metadata: Decodable {
-            var name: String?
-            var namespace: String?
-            var labels: [String: String]?
+        let object = try decoder.container(keyedBy: ObjectKey.self)
+        let metadata = try object.nestedContainer(keyedBy: MetadataKey.self, forKey: .metadata)
+        var serviceName: String?
+        if try metadata.contains(.labels) && !metadata.decodeNil(forKey: .labels) {
+            // Only the one label is read: the others are neither needed nor worth a dictionary.
+            serviceName = try metadata.nestedContainer(keyedBy: LabelKey.self, forKey: .labels)
+                .decodeIfPresent(String.self, forKey: LabelKey(stringValue: Self.serviceNameLabel))
         }
-        struct Kept: Decodable {
-            var metadata: Metadata
-            var addressType: String?
-            var endpoints: [Endpoint]?
-            var ports: [EndpointPort]?
+        var endpoints: [Endpoint]?
+        if var list = try object.nestedListIfPresent(forKey: .endpoints) {
+            var kept: [Endpoint] = []
+            kept.reserveCapacity(list.count ?? 0)
+            while !list.isAtEnd { kept.append(try Endpoint(keptFrom: list.nestedContainer(keyedBy: Endpoint.Key.self))) }
+            endpoints = kept
         }
-        let kept = try Kept(from: decoder)
         self.init(
-            keeping: NameAndNamespace(name: kept.metadata.name, namespace: kept.metadata.namespace),
-            serviceName: kept.metadata.labels?[Self.serviceNameLabel], addressType: kept.addressType,
-            endpoints: kept.endpoints?.map(\.dnsFields), ports: kept.ports)
+            keeping: NameAndNamespace(
+                name: try metadata.decodeIfPresent(String.self, forKey: .name),
+                namespace: try metadata.decodeIfPresent(String.self, forKey: .namespace)),
+            serviceName: serviceName, addressType: try object.decodeIfPresent(String.self, forKey: .addressType),
+            endpoints: endpoints, ports: try object.decodeIfPresent([EndpointPort].self, forKey: .ports))
     }
+
+    private enum MetadataKey: String, CodingKey { case name, namespace, labels }
 
     /// `endpoints` hold only kept fields already.
     private init(

@@ -74,6 +74,39 @@ struct DNSFieldsTests {
         // What the whole decoding requires, this one does too.
         let portless = #"{"metadata": {"name": "x"}, "spec": {"ports": [{"name": "http"}]}}"#
         #expect(throws: DecodingError.self) { try decoder.decode(DNSFieldsOf<Service>.self, from: Data(portless.utf8)) }
+        let addressless = #"{"metadata": {"name": "s"}, "endpoints": [{"hostname": "a"}]}"#
+        #expect(throws: DecodingError.self) {
+            try decoder.decode(DNSFieldsOf<EndpointSlice>.self, from: Data(addressless.utf8))
+        }
+    }
+
+    /// The kept decodings read fields one by one: absent, null and partly filled parts must come
+    /// out as the whole decoding's `dnsFields` do.
+    @Test(arguments: [
+        #"{"metadata": {"name": "s", "namespace": "n", "labels": null}, "endpoints": null, "ports": null}"#,
+        #"{"metadata": {"name": "s", "labels": {"other": "x"}}, "addressType": "IPv6", "endpoints": []}"#,
+        #"{"metadata": {}, "endpoints": [{"addresses": [], "conditions": null, "targetRef": null, "hostname": null}]}"#,
+        #"{"metadata": {"name": "s"}, "endpoints": [{"addresses": ["10.1.1.1", "10.1.1.2"], "conditions": {},"#
+            + #" "targetRef": {"name": "p"}, "zone": "z", "hints": {"forZones": [{"name": "z"}]}}]}"#,
+    ])
+    func keptSlicesMatchTheWholeDecoding(_ json: String) throws {
+        let decoder = JSONDecoder()
+        let whole = try decoder.decode(EndpointSlice.self, from: Data(json.utf8))
+        #expect(try decoder.decode(DNSFieldsOf<EndpointSlice>.self, from: Data(json.utf8)).object == whole.dnsFields)
+    }
+
+    @Test(arguments: [
+        #"{"metadata": {"name": "a"}, "spec": {}}"#,
+        #"{"metadata": {"name": "a", "namespace": "b"}, "spec": {"type": "ExternalName", "externalName": "x.example","#
+            + #" "clusterIPs": null, "ports": null, "publishNotReadyAddresses": null}}"#,
+        #"{"metadata": {"name": "a"}, "spec": {"clusterIP": "None", "clusterIPs": ["None"], "ports": [],"#
+            + #" "publishNotReadyAddresses": false}}"#,
+        #"{"metadata": {"name": "a"}, "spec": {"ports": [{"port": 53, "targetPort": "dns"}, {"port": 54, "protocol": "UDP"}]}}"#,
+    ])
+    func keptServicesMatchTheWholeDecoding(_ json: String) throws {
+        let decoder = JSONDecoder()
+        let whole = try decoder.decode(Service.self, from: Data(json.utf8))
+        #expect(try decoder.decode(DNSFieldsOf<Service>.self, from: Data(json.utf8)).object == whole.dnsFields)
     }
 
     @Test func copiesShareFieldsUntilOneChanges() throws {
