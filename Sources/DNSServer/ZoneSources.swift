@@ -5,7 +5,7 @@ import Foundation
 import Logging
 
 /// The files a snapshot is built from: static zone files and, optionally, manifests. Each is
-/// re-read when its modification time or size changes; a file that fails to parse is reported
+/// re-read when it changes (``FileStamp``); a file that fails to parse is reported
 /// with its line and the last good version keeps serving.
 actor ZoneSources {
     private let zonesDirectory: String
@@ -54,8 +54,11 @@ actor ZoneSources {
             changed = true
         }
         for path in paths.sorted() {
-            let stamp = FileStamp(path: path)
-            guard zones[path]?.stamp != stamp else { continue }
+            let stamp = FileStamp(path: path, previous: zones[path]?.stamp)
+            guard zones[path]?.stamp != stamp else {
+                zones[path]?.stamp = stamp
+                continue
+            }
             let previous = zones[path]?.zone
             let fileName = (path as NSString).lastPathComponent
             do {
@@ -76,8 +79,11 @@ actor ZoneSources {
 
     private func refreshManifests() throws(ManifestError) -> Bool {
         guard let manifestsPath else { return false }
-        let stamps = FileStamp.tree(manifestsPath)
-        guard stamps != manifestStamp else { return false }
+        let stamps = FileStamp.tree(manifestsPath, previous: manifestStamp)
+        guard stamps != manifestStamp else {
+            manifestStamp = stamps
+            return false
+        }
         let first = manifestStamp.isEmpty
         do {
             let manifest = try Manifest.load(path: manifestsPath)
@@ -96,27 +102,5 @@ actor ZoneSources {
             logger.error("manifests not reloaded, previous objects keep serving", metadata: ["error": "\(error)"])
             return false
         }
-    }
-}
-
-/// What tells a changed file: modification time and size.
-struct FileStamp: Equatable {
-    var modified: Date?
-    var size: Int?
-
-    init(path: String) {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        modified = attributes?[.modificationDate] as? Date
-        size = (attributes?[.size] as? NSNumber)?.intValue
-    }
-
-    /// Stamps of a file, or of every file directly in a directory.
-    static func tree(_ path: String) -> [String: FileStamp] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return [path: FileStamp(path: path)]
-        }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        return Dictionary(uniqueKeysWithValues: names.map { ("\(path)/\($0)", FileStamp(path: "\(path)/\($0)")) })
     }
 }
