@@ -38,8 +38,8 @@ extension KeyedDecodingContainer {
         return try nestedUnkeyedContainer(forKey: key)
     }
 
-    /// A list of strings read one by one: the decoder's generic path for `[String]` looks up
-    /// type metadata for every list, which a list of 100,000 objects pays for each.
+    /// A list of strings, read one string at a time through the decoder's `String` entry point
+    /// rather than its generic one for `[String]`.
     fileprivate func decodeStrings(forKey key: Key) throws -> [String] {
         var list = try nestedUnkeyedContainer(forKey: key)
         var strings: [String] = []
