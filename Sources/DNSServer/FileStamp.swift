@@ -67,8 +67,8 @@ struct FileStamp: Equatable {
         return hasher.finalize()
     }
 
-    /// Stamps of a file, or of every file directly in a directory.
-    static func tree(_ path: String, previous: [String: FileStamp] = [:]) -> [String: FileStamp] {
+    /// Stamps of a file, or of every file directly in a directory; `previous` are their last ones.
+    static func tree(_ path: String, previous: [String: FileStamp]) -> [String: FileStamp] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             return [path: FileStamp(path: path, previous: previous[path])]
