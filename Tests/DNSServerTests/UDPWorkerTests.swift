@@ -24,13 +24,13 @@ struct UDPWorkerTests {
     /// Runs `body` with a worker on `host` (a port of its own) serving `snapshot`, its publisher
     /// and a client of it; stops the worker and its event loop afterwards.
     static func withWorker(
-        host: String = "127.0.0.1", counters: QueryCounters = QueryCounters(),
+        host: String = "127.0.0.1", port: Int = 0, counters: QueryCounters = QueryCounters(),
         snapshot: () throws -> ZoneSnapshot = unsynced,
         _ body: (UDPWorker, SnapshotPublisher, TestClient) async throws -> Void
     ) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let publisher = try SnapshotPublisher(group: group, snapshot: snapshot(), udpSize: 1232, forwarding: false)
-        let socket = try DatagramSocket(binding: try SocketAddress(ipAddress: host, port: 0), receiveBuffer: 1 << 20)
+        let socket = try DatagramSocket(binding: try SocketAddress(ipAddress: host, port: port), receiveBuffer: 1 << 20)
         let worker = try UDPWorker(
             socket: socket, publisher: publisher, loop: group.next(), forwarders: nil, counters: counters,
             queryLog: nil, logger: Logger(label: "test"))
@@ -103,17 +103,36 @@ struct UDPWorkerTests {
 
     @Test("stopping ends the thread and frees the port")
     func stopFreesThePort() async throws {
-        try await Self.withWorker { worker, _, _ in
-            let port = worker.socket.port
+        // Below the kernel's ephemeral range: no other test's socket bound to port 0 can take
+        // the port between the worker's close and the probe (it once did, in CI).
+        let port = try #require(Self.freePortBelowEphemeralRange())
+        try await Self.withWorker(port: port) { worker, _, _ in
             await worker.stop()
-            // A socket without SO_REUSEPORT conflicts with any socket still bound to the port.
-            let probe = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            defer { close(probe) }
-            let bound = try SocketAddress(ipAddress: "127.0.0.1", port: port).withSockAddr {
-                bind(probe, $0, socklen_t($1))
-            }
-            #expect(bound == 0, "port \(port) still taken: errno \(errno)")
+            #expect(Self.bindsAlone(port), "port \(port) still taken: errno \(errno)")
         }
+    }
+
+    /// Whether a socket without SO_REUSEPORT can bind `port` on 127.0.0.1: it conflicts with
+    /// any socket still bound to it.
+    static func bindsAlone(_ port: Int) -> Bool {
+        let probe = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(probe) }
+        let bound = try? SocketAddress(ipAddress: "127.0.0.1", port: port).withSockAddr {
+            bind(probe, $0, socklen_t($1))
+        }
+        return bound == 0
+    }
+
+    /// A port free now, between 20000 and the start of `ip_local_port_range`.
+    static func freePortBelowEphemeralRange() -> Int? {
+        let range = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let low = range.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
+        guard low > 20001 else { return nil }
+        for _ in 0..<100 {
+            let port = Int.random(in: 20000..<low)
+            if bindsAlone(port) { return port }
+        }
+        return nil
     }
 }
 
