@@ -3,61 +3,86 @@
 /// timestamps and node names it leaves out are some 70 MB, and a change to only those (or a
 /// new resourceVersion alone) compares equal and compiles nothing.
 ///
-/// A list can be decoded straight into them (``DNSFieldsOf``): the fields left out are never
-/// read, and a decoded object is the same as the whole object's `dnsFields`.
+/// A list can be read straight into them from its JSON (``JSONReader``): the fields left out
+/// are skipped, never decoded, and an object read is the same as the whole object's `dnsFields`.
 public protocol DNSFieldsDecodable {
-    /// What `dnsFields` keeps of the object the decoder holds, read without the rest. Throws
+    /// What `dnsFields` keeps of the JSON object at `reader`, read without the rest. Throws
     /// where the whole object's decoding would for the fields kept.
-    init(dnsFieldsFrom decoder: any Decoder) throws
+    init(dnsFieldsFrom reader: inout JSONReader) throws
 }
 
-/// Decodes an object as ``DNSFieldsDecodable`` does, for a `Decodable` container element.
-public struct DNSFieldsOf<Object: DNSFieldsDecodable>: Decodable {
-    public let object: Object
+/// A kept field's key seen already: the first of two equal keys counts, as in `JSONDecoder`.
+private struct SeenKeys {
+    private var bits: UInt32 = 0
 
-    public init(from decoder: any Decoder) throws {
-        object = try Object(dnsFieldsFrom: decoder)
-    }
-}
-
-/// The parts of an object the kept decodings read.
-private enum ObjectKey: String, CodingKey { case metadata, spec, addressType, endpoints, ports }
-
-/// A label's key, which is any string.
-private struct LabelKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
-
-extension KeyedDecodingContainer {
-    /// The list under `key`, nil when it is absent or null.
-    fileprivate func nestedListIfPresent(forKey key: Key) throws -> (any UnkeyedDecodingContainer)? {
-        guard try contains(key) && !decodeNil(forKey: key) else { return nil }
-        return try nestedUnkeyedContainer(forKey: key)
+    mutating func first(_ bit: UInt32) -> Bool {
+        defer { bits |= 1 << bit }
+        return bits & (1 << bit) == 0
     }
 
-    /// A list of strings, read one string at a time through the decoder's `String` entry point
-    /// rather than its generic one for `[String]`.
-    fileprivate func decodeStrings(forKey key: Key) throws -> [String] {
-        var list = try nestedUnkeyedContainer(forKey: key)
-        var strings: [String] = []
-        strings.reserveCapacity(list.count ?? 0)
-        while !list.isAtEnd { strings.append(try list.decode(String.self)) }
-        return strings
-    }
-
-    fileprivate func decodeStringsIfPresent(forKey key: Key) throws -> [String]? {
-        guard try contains(key) && !decodeNil(forKey: key) else { return nil }
-        return try decodeStrings(forKey: key)
-    }
+    func has(_ bit: UInt32) -> Bool { bits & (1 << bit) != 0 }
 }
 
 /// The metadata DNS reads: the slice's service-name label aside, the name and namespace.
-private struct NameAndNamespace: Decodable {
+private struct NameAndNamespace {
     var name: String?
     var namespace: String?
+
+    /// `metadata`, which must be an object; `label`, when given, is read from its labels.
+    init(from reader: inout JSONReader, label: String? = nil, value: inout String?) throws {
+        var seen = SeenKeys()
+        var name: String?
+        var namespace: String?
+        var labelValue: String?
+        try reader.object { reader, key in
+            switch key {
+            case "name" where seen.first(0): name = try reader.nullableString()
+            case "namespace" where seen.first(1): namespace = try reader.nullableString()
+            case "labels" where label != nil && seen.first(2):
+                // Only the one label is read: the others are neither needed nor worth a dictionary.
+                guard !reader.null() else { return }
+                var found = false
+                try reader.object { reader, key in
+                    if !found, key == label! {
+                        found = true
+                        labelValue = try reader.nullableString()
+                    } else {
+                        try reader.skip()
+                    }
+                }
+            default: try reader.skip()
+            }
+        }
+        self.name = name
+        self.namespace = namespace
+        value = labelValue
+    }
+
+    init(from reader: inout JSONReader) throws {
+        var unused: String?
+        try self.init(from: &reader, value: &unused)
+    }
+
+    init(name: String?, namespace: String?) {
+        self.name = name
+        self.namespace = namespace
+    }
+}
+
+extension JSONReader {
+    /// Reads an object whose `metadata` must be there, calling `field` for its other keys.
+    fileprivate mutating func object(
+        metadata: (inout JSONReader) throws -> Void, _ field: (inout JSONReader, Key) throws -> Void
+    ) throws {
+        var seen = SeenKeys()
+        try object { reader, key in
+            switch key {
+            case "metadata" where seen.first(0): try metadata(&reader)
+            default: try field(&reader, key)
+            }
+        }
+        guard seen.has(0) else { throw missing("metadata") }
+    }
 }
 
 extension Namespace: DNSFieldsDecodable {
@@ -65,9 +90,10 @@ extension Namespace: DNSFieldsDecodable {
         Namespace(keeping: NameAndNamespace(name: metadata.name, namespace: metadata.namespace))
     }
 
-    public init(dnsFieldsFrom decoder: any Decoder) throws {
-        struct Kept: Decodable { var metadata: NameAndNamespace }
-        self.init(keeping: try Kept(from: decoder).metadata)
+    public init(dnsFieldsFrom reader: inout JSONReader) throws {
+        var metadata = NameAndNamespace(name: nil, namespace: nil)
+        try reader.object(metadata: { metadata = try NameAndNamespace(from: &$0) }) { reader, _ in try reader.skip() }
+        self.init(keeping: metadata)
     }
 
     private init(keeping metadata: NameAndNamespace) {
@@ -81,37 +107,19 @@ extension Service: DNSFieldsDecodable {
         Service(keeping: NameAndNamespace(name: metadata.name, namespace: metadata.namespace), spec: spec.dnsFields)
     }
 
-    public init(dnsFieldsFrom decoder: any Decoder) throws {
-        let object = try decoder.container(keyedBy: ObjectKey.self)
-        let metadata = try object.decode(NameAndNamespace.self, forKey: .metadata)
-        let spec = try object.nestedContainer(keyedBy: SpecKey.self, forKey: .spec)
-        var ports: [ServicePort]?
-        if var list = try spec.nestedListIfPresent(forKey: .ports) {
-            var kept: [ServicePort] = []
-            kept.reserveCapacity(list.count ?? 0)
-            while !list.isAtEnd {
-                let port = try list.nestedContainer(keyedBy: PortKey.self)
-                kept.append(ServicePort(
-                    name: try port.decodeIfPresent(String.self, forKey: .name),
-                    protocol: try port.decodeIfPresent(String.self, forKey: .protocol),
-                    port: try port.decode(Int.self, forKey: .port)))
+    public init(dnsFieldsFrom reader: inout JSONReader) throws {
+        var metadata = NameAndNamespace(name: nil, namespace: nil)
+        var spec: ServiceSpec?
+        var seen = SeenKeys()
+        try reader.object(metadata: { metadata = try NameAndNamespace(from: &$0) }) { reader, key in
+            switch key {
+            case "spec" where seen.first(0): spec = try ServiceSpec(keptFrom: &reader)
+            default: try reader.skip()
             }
-            ports = kept
         }
-        self.init(keeping: metadata, spec: ServiceSpec(
-            type: try spec.decodeIfPresent(String.self, forKey: .type),
-            clusterIP: try spec.decodeIfPresent(String.self, forKey: .clusterIP),
-            clusterIPs: try spec.decodeStringsIfPresent(forKey: .clusterIPs),
-            ports: ports,
-            externalName: try spec.decodeIfPresent(String.self, forKey: .externalName),
-            publishNotReadyAddresses: try spec.decodeIfPresent(Bool.self, forKey: .publishNotReadyAddresses)))
+        guard let spec else { throw reader.missing("spec") }
+        self.init(keeping: metadata, spec: spec)
     }
-
-    private enum SpecKey: String, CodingKey {
-        case type, clusterIP, clusterIPs, ports, externalName, publishNotReadyAddresses
-    }
-
-    private enum PortKey: String, CodingKey { case name, `protocol`, port }
 
     /// `spec` holds only kept fields already.
     private init(keeping metadata: NameAndNamespace, spec: ServiceSpec) {
@@ -127,6 +135,55 @@ extension ServiceSpec {
             ports: ports?.map { ServicePort(name: $0.name, protocol: $0.protocol, port: $0.port) },
             externalName: externalName, publishNotReadyAddresses: publishNotReadyAddresses)
     }
+
+    /// What ``dnsFields`` keeps, read without the rest.
+    fileprivate init(keptFrom reader: inout JSONReader) throws {
+        var seen = SeenKeys()
+        var type: String?
+        var clusterIP: String?
+        var clusterIPs: [String]?
+        var ports: [ServicePort]?
+        var externalName: String?
+        var publishNotReadyAddresses: Bool?
+        try reader.object { reader, key in
+            switch key {
+            case "type" where seen.first(0): type = try reader.nullableString()
+            case "clusterIP" where seen.first(1): clusterIP = try reader.nullableString()
+            case "clusterIPs" where seen.first(2): clusterIPs = reader.null() ? nil : try reader.strings()
+            case "ports" where seen.first(3):
+                guard !reader.null() else { return }
+                var kept: [ServicePort] = []
+                try reader.array { kept.append(try ServicePort(keptFrom: &$0)) }
+                ports = kept
+            case "externalName" where seen.first(4): externalName = try reader.nullableString()
+            case "publishNotReadyAddresses" where seen.first(5): publishNotReadyAddresses = try reader.nullableBool()
+            default: try reader.skip()
+            }
+        }
+        self.init(
+            type: type, clusterIP: clusterIP, clusterIPs: clusterIPs, ports: ports, externalName: externalName,
+            publishNotReadyAddresses: publishNotReadyAddresses)
+    }
+}
+
+extension ServicePort {
+    /// The name, protocol and port; `port` must be there.
+    fileprivate init(keptFrom reader: inout JSONReader) throws {
+        var seen = SeenKeys()
+        var name: String?
+        var `protocol`: String?
+        var port: Int?
+        try reader.object { reader, key in
+            switch key {
+            case "name" where seen.first(0): name = try reader.nullableString()
+            case "protocol" where seen.first(1): `protocol` = try reader.nullableString()
+            case "port" where seen.first(2): port = try reader.int()
+            default: try reader.skip()
+            }
+        }
+        guard let port else { throw reader.missing("port") }
+        self.init(name: name, protocol: `protocol`, port: port)
+    }
 }
 
 extension Endpoint {
@@ -136,28 +193,63 @@ extension Endpoint {
             targetRef: targetRef.map { ObjectReference(kind: $0.kind, name: $0.name, namespace: $0.namespace) })
     }
 
-    fileprivate enum Key: String, CodingKey { case addresses, conditions, hostname, targetRef }
-    private enum ConditionKey: String, CodingKey { case ready }
-    private enum ReferenceKey: String, CodingKey { case kind, name, namespace }
-
-    /// What ``dnsFields`` keeps, read without the rest.
-    fileprivate init(keptFrom endpoint: KeyedDecodingContainer<Key>) throws {
+    /// What ``dnsFields`` keeps, read without the rest; `addresses` must be there.
+    fileprivate init(keptFrom reader: inout JSONReader) throws {
+        var seen = SeenKeys()
+        var addresses: [String]?
         var ready: Bool?
-        if try endpoint.contains(.conditions) && !endpoint.decodeNil(forKey: .conditions) {
-            ready = try endpoint.nestedContainer(keyedBy: ConditionKey.self, forKey: .conditions)
-                .decodeIfPresent(Bool.self, forKey: .ready)
-        }
+        var hostname: String?
         var targetRef: ObjectReference?
-        if try endpoint.contains(.targetRef) && !endpoint.decodeNil(forKey: .targetRef) {
-            let reference = try endpoint.nestedContainer(keyedBy: ReferenceKey.self, forKey: .targetRef)
-            targetRef = ObjectReference(
-                kind: try reference.decodeIfPresent(String.self, forKey: .kind),
-                name: try reference.decodeIfPresent(String.self, forKey: .name),
-                namespace: try reference.decodeIfPresent(String.self, forKey: .namespace))
+        try reader.object { reader, key in
+            switch key {
+            case "addresses" where seen.first(0): addresses = try reader.strings()
+            case "conditions" where seen.first(1):
+                guard !reader.null() else { return }
+                var seenReady = false
+                try reader.object { reader, key in
+                    if !seenReady, case "ready" = key {
+                        seenReady = true
+                        ready = try reader.nullableBool()
+                    } else {
+                        try reader.skip()
+                    }
+                }
+            case "hostname" where seen.first(2): hostname = try reader.nullableString()
+            case "targetRef" where seen.first(3):
+                guard !reader.null() else { return }
+                var seenField = SeenKeys()
+                var reference = ObjectReference()
+                try reader.object { reader, key in
+                    switch key {
+                    case "kind" where seenField.first(0): reference.kind = try reader.nullableString()
+                    case "name" where seenField.first(1): reference.name = try reader.nullableString()
+                    case "namespace" where seenField.first(2): reference.namespace = try reader.nullableString()
+                    default: try reader.skip()
+                    }
+                }
+                targetRef = reference
+            default: try reader.skip()
+            }
         }
-        self.init(
-            addresses: try endpoint.decodeStrings(forKey: .addresses), ready: ready,
-            hostname: try endpoint.decodeIfPresent(String.self, forKey: .hostname), targetRef: targetRef)
+        guard let addresses else { throw reader.missing("addresses") }
+        self.init(addresses: addresses, ready: ready, hostname: hostname, targetRef: targetRef)
+    }
+}
+
+extension EndpointPort {
+    /// The whole port: a slice keeps its ports as they are.
+    fileprivate init(keptFrom reader: inout JSONReader) throws {
+        var seen = SeenKeys()
+        self.init()
+        try reader.object { reader, key in
+            switch key {
+            case "name" where seen.first(0): name = try reader.nullableString()
+            case "protocol" where seen.first(1): `protocol` = try reader.nullableString()
+            case "port" where seen.first(2): port = try reader.nullableInt()
+            case "appProtocol" where seen.first(3): appProtocol = try reader.nullableString()
+            default: try reader.skip()
+            }
+        }
     }
 }
 
@@ -168,31 +260,34 @@ extension EndpointSlice: DNSFieldsDecodable {
             addressType: addressType, endpoints: endpoints?.map(\.dnsFields), ports: ports)
     }
 
-    public init(dnsFieldsFrom decoder: any Decoder) throws {
-        let object = try decoder.container(keyedBy: ObjectKey.self)
-        let metadata = try object.nestedContainer(keyedBy: MetadataKey.self, forKey: .metadata)
+    public init(dnsFieldsFrom reader: inout JSONReader) throws {
+        var metadata = NameAndNamespace(name: nil, namespace: nil)
         var serviceName: String?
-        if try metadata.contains(.labels) && !metadata.decodeNil(forKey: .labels) {
-            // Only the one label is read: the others are neither needed nor worth a dictionary.
-            serviceName = try metadata.nestedContainer(keyedBy: LabelKey.self, forKey: .labels)
-                .decodeIfPresent(String.self, forKey: LabelKey(stringValue: Self.serviceNameLabel))
-        }
+        var seen = SeenKeys()
+        var addressType: String?
         var endpoints: [Endpoint]?
-        if var list = try object.nestedListIfPresent(forKey: .endpoints) {
-            var kept: [Endpoint] = []
-            kept.reserveCapacity(list.count ?? 0)
-            while !list.isAtEnd { kept.append(try Endpoint(keptFrom: list.nestedContainer(keyedBy: Endpoint.Key.self))) }
-            endpoints = kept
+        var ports: [EndpointPort]?
+        try reader.object(metadata: {
+            metadata = try NameAndNamespace(from: &$0, label: Self.serviceNameLabel, value: &serviceName)
+        }) { reader, key in
+            switch key {
+            case "addressType" where seen.first(0): addressType = try reader.nullableString()
+            case "endpoints" where seen.first(1):
+                guard !reader.null() else { return }
+                var kept: [Endpoint] = []
+                try reader.array { kept.append(try Endpoint(keptFrom: &$0)) }
+                endpoints = kept
+            case "ports" where seen.first(2):
+                guard !reader.null() else { return }
+                var kept: [EndpointPort] = []
+                try reader.array { kept.append(try EndpointPort(keptFrom: &$0)) }
+                ports = kept
+            default: try reader.skip()
+            }
         }
         self.init(
-            keeping: NameAndNamespace(
-                name: try metadata.decodeIfPresent(String.self, forKey: .name),
-                namespace: try metadata.decodeIfPresent(String.self, forKey: .namespace)),
-            serviceName: serviceName, addressType: try object.decodeIfPresent(String.self, forKey: .addressType),
-            endpoints: endpoints, ports: try object.decodeIfPresent([EndpointPort].self, forKey: .ports))
+            keeping: metadata, serviceName: serviceName, addressType: addressType, endpoints: endpoints, ports: ports)
     }
-
-    private enum MetadataKey: String, CodingKey { case name, namespace, labels }
 
     /// `endpoints` hold only kept fields already.
     private init(
@@ -213,18 +308,54 @@ extension Pod: DNSFieldsDecodable {
         Pod(keeping: NameAndNamespace(name: metadata.name, namespace: metadata.namespace), status: status)
     }
 
-    public init(dnsFieldsFrom decoder: any Decoder) throws {
-        struct Kept: Decodable {
-            var metadata: NameAndNamespace
-            var status: PodStatus?
+    public init(dnsFieldsFrom reader: inout JSONReader) throws {
+        var metadata = NameAndNamespace(name: nil, namespace: nil)
+        var status: PodStatus?
+        var seen = SeenKeys()
+        try reader.object(metadata: { metadata = try NameAndNamespace(from: &$0) }) { reader, key in
+            switch key {
+            case "status" where seen.first(0): status = reader.null() ? nil : try PodStatus(keptFrom: &reader)
+            default: try reader.skip()
+            }
         }
-        let kept = try Kept(from: decoder)
-        self.init(keeping: kept.metadata, status: kept.status)
+        self.init(keeping: metadata, status: status)
     }
 
     private init(keeping metadata: NameAndNamespace, status: PodStatus?) {
         self.init(name: "", namespace: "", ips: [])
         self.metadata = ObjectMeta(name: metadata.name, namespace: metadata.namespace)
         self.status = status.map { PodStatus(podIP: $0.podIP, podIPs: $0.podIPs) }
+    }
+}
+
+extension PodStatus {
+    /// The pod's addresses; each of `podIPs` must have its `ip`.
+    fileprivate init(keptFrom reader: inout JSONReader) throws {
+        var seen = SeenKeys()
+        self.init()
+        try reader.object { reader, key in
+            switch key {
+            case "podIP" where seen.first(0): podIP = try reader.nullableString()
+            case "podIPs" where seen.first(1):
+                guard !reader.null() else { return }
+                var ips: [PodIP] = []
+                try reader.array { reader in
+                    var seenIP = false
+                    var ip: String?
+                    try reader.object { reader, key in
+                        if !seenIP, case "ip" = key {
+                            seenIP = true
+                            ip = try reader.string()
+                        } else {
+                            try reader.skip()
+                        }
+                    }
+                    guard let ip else { throw reader.missing("ip") }
+                    ips.append(PodIP(ip: ip))
+                }
+                podIPs = ips
+            default: try reader.skip()
+            }
+        }
     }
 }

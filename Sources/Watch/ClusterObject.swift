@@ -1,4 +1,5 @@
 import ClusterModel
+import Foundation
 
 /// A kind the feed follows: decodable from the API's JSON and known by a unique key.
 protocol ClusterObject: Decodable, DNSFieldsDecodable, Sendable, Equatable {
@@ -41,33 +42,47 @@ extension Pod: ClusterObject {
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) { delta.pods[key] = .some(object) }
 }
 
-/// A list response: the items, decoded straight into ``ClusterObject/dnsFields`` (the other
-/// fields are never read, nor held for a list of 100,000 objects), and the version to watch from.
-struct ObjectListOf<T: ClusterObject>: Decodable {
-    struct Metadata: Decodable {
-        var resourceVersion: String?
-        /// Where the next page starts; absent or empty on the last one.
-        var next: String?
-
-        private enum CodingKeys: String, CodingKey {
-            case resourceVersion
-            case next = "continue"
-        }
-    }
-    var metadata: Metadata?
+/// A list response: the items, read straight into ``ClusterObject/dnsFields`` (the other
+/// fields are never decoded, nor held for a list of 100,000 objects), and the version to watch from.
+struct ObjectListOf<T: ClusterObject> {
+    var resourceVersion: String?
+    /// Where the next page starts; absent or empty on the last one.
+    var next: String?
     var items: [T]?
 
-    private enum CodingKeys: String, CodingKey { case metadata, items }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        metadata = try container.decodeIfPresent(Metadata.self, forKey: .metadata)
-        guard try container.contains(.items) && !container.decodeNil(forKey: .items) else { return }
-        var list = try container.nestedUnkeyedContainer(forKey: .items)
-        var items: [T] = []
-        items.reserveCapacity(list.count ?? 0)
-        while !list.isAtEnd { items.append(try list.decode(DNSFieldsOf<T>.self).object) }
-        self.items = items
+    init(json: Data) throws {
+        var (resourceVersion, next, items): (String?, String?, [T]?) = (nil, nil, nil)
+        var seenMetadata = false
+        var seenItems = false
+        try JSONReader.read(json) { reader in
+            try reader.object { reader, key in
+                switch key {
+                case "metadata" where !seenMetadata:
+                    seenMetadata = true
+                    guard !reader.null() else { return }
+                    var (seenVersion, seenContinue) = (false, false)
+                    try reader.object { reader, key in
+                        switch key {
+                        case "resourceVersion" where !seenVersion:
+                            seenVersion = true
+                            resourceVersion = try reader.nullableString()
+                        case "continue" where !seenContinue:
+                            seenContinue = true
+                            next = try reader.nullableString()
+                        default: try reader.skip()
+                        }
+                    }
+                case "items" where !seenItems:
+                    seenItems = true
+                    guard !reader.null() else { return }
+                    var list: [T] = []
+                    try reader.array { list.append(try T(dnsFieldsFrom: &$0)) }
+                    items = list
+                default: try reader.skip()
+                }
+            }
+        }
+        (self.resourceVersion, self.next, self.items) = (resourceVersion, next, items)
     }
 }
 

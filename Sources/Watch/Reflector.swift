@@ -59,15 +59,15 @@ struct Reflector<T: ClusterObject>: Sendable {
             if let next { query += "&continue=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next) }
             let page: ObjectListOf<T>
             do {
-                page = try JSONDecoder().decode(ObjectListOf<T>.self, from: try await fetch(path + query, timeout: .seconds(120)))
+                page = try ObjectListOf<T>(json: try await fetch(path + query, timeout: .seconds(120)))
             } catch FeedError.http(let code, _) where code == 410 && next != nil {
                 logger.info("list page expired, listing in one request", metadata: ["watch.kind": "\(T.resource.kind)"])
-                page = try JSONDecoder().decode(ObjectListOf<T>.self, from: try await fetch(path, timeout: .seconds(120)))
+                page = try ObjectListOf<T>(json: try await fetch(path, timeout: .seconds(120)))
                 items.removeAll()
             }
             items.append(contentsOf: page.items ?? [])
-            version = page.metadata?.resourceVersion
-            next = page.metadata?.next.flatMap { $0.isEmpty ? nil : $0 }
+            version = page.resourceVersion
+            next = page.next.flatMap { $0.isEmpty ? nil : $0 }
         } while next != nil
         store.replace(items, version: version)
         return version
