@@ -106,7 +106,7 @@ public struct DNSServer: Sendable {
                     for await update in feed {
                         inputs.update {
                             $0.delta.merge(update.delta)
-                            $0.synced = true
+                            if update.complete { $0.synced = true }
                             if !update.positions.isEmpty { $0.positions = update.positions }
                             if let received = update.changeReceived {
                                 $0.changeReceived = min($0.changeReceived ?? received, received)
@@ -120,8 +120,11 @@ public struct DNSServer: Sendable {
                 var lastNudge = ContinuousClock.now - .seconds(2)
                 for await _ in inputs.changes {
                     do {
-                        serial = Self.serial(after: serial)
-                        let snapshot = try await pipeline.buildAndPublish(inputs.take(), serial: serial)
+                        let next = Self.serial(after: serial)
+                        let snapshot = try await pipeline.buildAndPublish(inputs.take(), serial: next)
+                        // Taken only when the SOA carries it: the first list's parts, applied
+                        // without a snapshot, and builds that keep the apex use none.
+                        if snapshot.serial == next { serial = next }
                         if await pipeline.serialBehind, ContinuousClock.now - lastNudge >= .seconds(1) {
                             // One more (cheap) snapshot after the burst moves the serial on.
                             lastNudge = .now

@@ -112,10 +112,17 @@ public struct FeedUpdate: Sendable {
     /// Per resource (`services`, ...), the resourceVersion the state after this delta is
     /// current to: what a saved snapshot is checked against at the next start.
     public var positions: [String: String]
+    /// False for a part of the first list, handed out while the rest arrives: applied, not
+    /// served as the registry's state.
+    public var complete: Bool
 
-    public init(delta: ClusterDelta, changeReceived: ContinuousClock.Instant?, positions: [String: String] = [:]) {
+    public init(
+        delta: ClusterDelta, changeReceived: ContinuousClock.Instant?, positions: [String: String] = [:],
+        complete: Bool = true
+    ) {
         self.delta = delta
         self.changeReceived = changeReceived
         self.positions = positions
+        self.complete = complete
     }
 }

@@ -55,7 +55,12 @@ actor SnapshotPipeline {
         let changed = inputs.state != nil || inputs.staticZones != nil || !inputs.delta.isEmpty
         inputs.delta = ClusterDelta()
         inputs.state = nil
-        if servingSaved, !inputs.synced, let published {
+        // Until the feed is synced, its changes are parts of the first list: the engine takes
+        // them as they come, so the list is mostly applied by its end, and no part is served.
+        // A saved snapshot stays meanwhile; otherwise the one served from the start does,
+        // unless the static zones changed (a part of the list may then be served, unsynced:
+        // what it holds, answered; what it lacks, SERVFAIL).
+        if !inputs.synced, let published, servingSaved || (inputs.staticZones == nil && inputs.state == nil) {
             return published.snapshot
         }
         var adopted: ZoneSnapshot?

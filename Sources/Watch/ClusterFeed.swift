@@ -64,8 +64,10 @@ public final class ClusterFeed: Sendable {
     /// Runs until cancelled. `publish` gets every object once every kind has been listed, then
     /// the changes of each burst (a relist hands out only what differs from before); a failing
     /// source leaves what was handed out in place. Applied in order, the deltas are the state;
-    /// each comes with the positions that state is current to.
-    public func run(publish: @escaping @Sendable (ClusterDelta, FeedPositions) async -> Void) async {
+    /// each comes with the positions that state is current to. Before that, the first list's
+    /// pages come as they arrive, marked not complete (and without positions): the state
+    /// they add up to is only a part of the registry until the first complete one.
+    public func run(publish: @escaping @Sendable (ClusterDelta, FeedPositions, _ complete: Bool) async -> Void) async {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = source.tls
         configuration.timeout = .init(connect: .seconds(5))
@@ -94,26 +96,32 @@ public final class ClusterFeed: Sendable {
         Reflector(source: source, client: client, store: store, status: status, options: options, logger: logger)
     }
 
-    /// Publishes after each burst of changes, once every kind has been listed.
-    private func publishChanges(_ store: ObjectStore, publish: @Sendable (ClusterDelta, FeedPositions) async -> Void) async {
+    /// Publishes after each burst of changes: parts of the first list until every kind has
+    /// been listed, then the registry's state and its changes.
+    private func publishChanges(
+        _ store: ObjectStore, publish: @Sendable (ClusterDelta, FeedPositions, _ complete: Bool) async -> Void
+    ) async {
         let kinds = options.includePods ? 4 : 3
-        var published = -1
+        var synced = false
+        var handedOut = -1
         for await _ in store.changes {
             do {
                 if options.coalesce > .zero { try await Task.sleep(for: options.coalesce) }
             } catch {
                 return
             }
-            guard store.listedKinds >= kinds, store.version != published else { continue }
+            guard store.version != handedOut else { continue }
+            let complete = store.listedKinds >= kinds
             let (delta, version, received, positions) = store.take()
             // The initial list is not a change being programmed: only later ones are timed.
-            status.handingOut(changeReceived: published < 0 ? nil : received)
-            await publish(delta, positions)
-            if published < 0 {
+            status.handingOut(changeReceived: synced ? received : nil)
+            await publish(delta, complete ? positions : [:], complete)
+            handedOut = version
+            if complete, !synced {
                 logger.info("registry synced", metadata: ["watch.source": "\(source.server)"])
                 status.markSynced()
+                synced = true
             }
-            published = version
         }
     }
 }

@@ -66,6 +66,7 @@ struct Reflector<T: ClusterObject>: Sendable {
                 items.removeAll()
             }
             items.append(contentsOf: page.items ?? [])
+            store.addFirstListPage(page.items ?? [])
             version = page.resourceVersion
             next = page.next.flatMap { $0.isEmpty ? nil : $0 }
         } while next != nil

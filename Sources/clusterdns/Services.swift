@@ -56,8 +56,9 @@ struct FeedService: ServiceLifecycle.Service {
         let feed = ClusterFeed(source: source, options: options, logger: logger)
         status.set(feed.status)
         await cancelWhenGracefulShutdown {
-            await feed.run { delta, positions in
-                output.yield(FeedUpdate(delta: delta, changeReceived: feed.status.changeReceived, positions: positions))
+            await feed.run { delta, positions, complete in
+                output.yield(FeedUpdate(
+                    delta: delta, changeReceived: feed.status.changeReceived, positions: positions, complete: complete))
             }
         }
         output.finish()

@@ -18,7 +18,7 @@ struct ClusterFeedTests {
     ) async throws {
         let feed = ClusterFeed(source: WatchSource(server: url), options: options, logger: Logger(label: "test"))
         let published = Published()
-        let task = Task { await feed.run { published.append($0, positions: $1) } }
+        let task = Task { await feed.run { published.append($0, positions: $1, complete: $2) } }
         defer { task.cancel() }
         try await body(published, feed)
         task.cancel()
@@ -122,6 +122,20 @@ struct ClusterFeedTests {
         #expect(lists.allSatisfy { $0["limit"] == "1" })
     }
 
+    /// The store hands out each page (ObjectStoreTests); here, the feed passes them on.
+    @Test func theFirstListIsHandedOutInPartsBeforeTheCompleteState() async throws {
+        _ = try await listRequests(scenario: "events", pageSize: 1, path: "/api/v1/services") { published, feed in
+            let state = try await published.first { $0.services.contains { $0.name == "product-service" } }
+            #expect(feed.status.synced)
+            let parts = published.parts
+            #expect(!parts.isEmpty)
+            #expect(parts.allSatisfy { $0.positions.isEmpty })
+            #expect(published.firstComplete > 0)
+            #expect(Set(state.namespaces.map(\.name)) == ["default", "kube-system", "ecommerce"])
+            #expect(!state.endpointSlices.isEmpty)
+        }
+    }
+
     @Test func anExpiredPageIsFollowedByOneWholeList() async throws {
         let lists = try await listRequests(scenario: "expire", pageSize: 2, path: "/api/v1/services") { published, feed in
             let state = try await published.first { !$0.services.isEmpty }
@@ -152,23 +166,33 @@ struct ClusterFeedTests {
 
 /// The states a feed published, for polling in tests.
 final class Published: Sendable {
-    private let states = Mutex<[(state: ClusterState, positions: FeedPositions, services: Set<String>)]>([])
+    private typealias Entry = (state: ClusterState, positions: FeedPositions, services: Set<String>, complete: Bool)
+    private let states = Mutex<[Entry]>([])
 
-    /// Keeps the state after each delta (the deltas applied in order), its positions and the
-    /// services the delta named.
-    func append(_ delta: ClusterDelta, positions: FeedPositions) {
+    /// Keeps the state after each delta (the deltas applied in order), its positions, the
+    /// services the delta named, and whether it was complete (the first list's parts are not).
+    func append(_ delta: ClusterDelta, positions: FeedPositions, complete: Bool) {
         states.withLock {
-            $0.append((delta.applied(to: $0.last?.state ?? ClusterState()), positions, Set(delta.services.keys)))
+            $0.append((delta.applied(to: $0.last?.state ?? ClusterState()), positions, Set(delta.services.keys), complete))
         }
     }
-    var count: Int { states.withLock { $0.count } }
+    /// Complete states published.
+    var count: Int { states.withLock { $0.filter(\.complete).count } }
+
+    /// The parts of the first list handed out before it was complete: the states and positions.
+    var parts: [(state: ClusterState, positions: FeedPositions)] {
+        states.withLock { $0.prefix { !$0.complete }.map { ($0.state, $0.positions) } }
+    }
+
+    /// Where the first complete state is among everything handed out; -1 while there is none.
+    var firstComplete: Int { states.withLock { $0.firstIndex(where: \.complete) ?? -1 } }
 
     /// How many deltas named the service `namespace/name`.
     func deltasNaming(service key: String) -> Int {
         states.withLock { $0.filter { $0.services.contains(key) }.count }
     }
 
-    /// The first published state that satisfies `condition`, waiting up to 10 s for it.
+    /// The first complete state that satisfies `condition`, waiting up to 10 s for it.
     func first(where condition: @Sendable (ClusterState) -> Bool) async throws -> ClusterState {
         try await firstWithPositions(where: condition).state
     }
@@ -177,7 +201,9 @@ final class Published: Sendable {
         where condition: @Sendable (ClusterState) -> Bool
     ) async throws -> (state: ClusterState, positions: FeedPositions) {
         for _ in 0..<1000 {
-            if let match = states.withLock({ $0.first { condition($0.state) } }) { return (match.state, match.positions) }
+            if let match = states.withLock({ $0.first { $0.complete && condition($0.state) } }) {
+                return (match.state, match.positions)
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
         throw FakeServerError("no published state matched within 10 s; last: \(states.withLock { $0.last.map { $0.state.services.map(\.name) } ?? [] })")

@@ -36,4 +36,27 @@ struct ObjectStoreTests {
         store.replace([later, first], version: "3")
         #expect(store.take().delta.services == ["shop/web": first])
     }
+
+    /// The first list's pages are handed out as they come; its end hands out only what the
+    /// whole list lacks or holds otherwise, and a relist's pages nothing before its end.
+    @Test func theFirstListsPagesAreHandedOutAsTheyCome() {
+        let store = ObjectStore()
+        let (web, db, api) = (Self.service("web", ip: "10.96.0.1"), Self.service("db", ip: "10.96.0.2"),
+            Self.service("api", ip: "10.96.0.3"))
+        store.addFirstListPage([web])
+        #expect(store.take().delta.services == ["shop/web": web])
+        store.addFirstListPage([db])
+        #expect(store.take().delta.services == ["shop/db": db])
+        #expect(store.listedKinds == 0)
+
+        // The list started again (its next page expired) and db was deleted meanwhile.
+        store.replace([web, api], version: "5")
+        #expect(store.take().delta.services == ["shop/api": api, "shop/db": Service?.none])
+        #expect(store.listedKinds == 1)
+
+        store.addFirstListPage([db])
+        #expect(store.take().delta.services.isEmpty)
+        store.replace([web, api, db], version: "6")
+        #expect(store.take().delta.services == ["shop/db": db])
+    }
 }
