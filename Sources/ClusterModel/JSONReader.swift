@@ -8,7 +8,8 @@ import Foundation
 /// It reads what Foundation's `JSONDecoder` reads, with the same results where that succeeds:
 /// the first of two equal keys counts, a trailing comma is let through, a number kept as `Int`
 /// may be written `80.0` or `1e2`, nesting stops at 512 levels. What it skips is checked as
-/// loosely as `JSONDecoder` checks it (brackets, quotes, control characters), not re-validated.
+/// loosely as `JSONDecoder` checks it: brackets, commas and quotes, not a skipped string's
+/// escapes or control characters, nor a skipped number's form beyond its characters.
 public struct JSONReader: ~Copyable {
     private let bytes: UnsafeRawBufferPointer
     private var at = 0
@@ -78,7 +79,7 @@ public struct JSONReader: ~Copyable {
     public mutating func int() throws(Failure) -> Int {
         skipSpace()
         let start = at
-        guard let (whole, integer) = scanNumber() else { throw failure("a number expected") }
+        guard let (valid, integer) = scanNumber() else { throw failure("a number expected") }
         let text = UnsafeRawBufferPointer(rebasing: bytes[start..<at])
         if integer {
             var value = 0
@@ -92,7 +93,7 @@ public struct JSONReader: ~Copyable {
             }
             return value
         }
-        guard whole, let double = Double(String(decoding: text, as: UTF8.self)), double.rounded() == double,
+        guard valid, let double = Double(String(decoding: text, as: UTF8.self)), double.rounded() == double,
             let value = Int(exactly: double)
         else { throw failure("\(String(decoding: text, as: UTF8.self)) is not an integer that fits in Int", at: start) }
         return value
@@ -115,22 +116,7 @@ public struct JSONReader: ~Copyable {
     private mutating func members(readingKeys: Bool, _ field: (inout JSONReader, Key) throws -> Void) throws {
         try open(UInt8(ascii: "{"), "an object expected")
         var first = true
-        while true {
-            skipSpace()
-            guard at < bytes.count else { throw failure("an unterminated object") }
-            if bytes[at] == UInt8(ascii: "}") {
-                at += 1
-                depth -= 1
-                return
-            }
-            if !first {
-                guard bytes[at] == UInt8(ascii: ",") else { throw failure("a comma or } expected") }
-                at += 1
-                skipSpace()
-                // A trailing comma, which JSONDecoder lets through.
-                if at < bytes.count, bytes[at] == UInt8(ascii: "}") { continue }
-            }
-            first = false
+        while try next(before: UInt8(ascii: "}"), first: &first) {
             guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { throw failure("a key expected") }
             guard readingKeys else {
                 _ = try scanString(strict: false)
@@ -151,6 +137,25 @@ public struct JSONReader: ~Copyable {
         }
     }
 
+    /// Past the comma before the next member of the object or array being read; false, past
+    /// `closing`, when that ends it instead, also after a trailing comma (JSONDecoder lets
+    /// one through).
+    private mutating func next(before closing: UInt8, first: inout Bool) throws(Failure) -> Bool {
+        skipSpace()
+        if !first, at < bytes.count, bytes[at] == UInt8(ascii: ",") {
+            at += 1
+            skipSpace()
+        } else if !first, at < bytes.count, bytes[at] != closing {
+            throw failure("a comma or \(Character(Unicode.Scalar(closing))) expected")
+        }
+        guard at < bytes.count else { throw failure("an unterminated \(closing == UInt8(ascii: "}") ? "object" : "array")") }
+        first = false
+        guard bytes[at] == closing else { return true }
+        at += 1
+        depth -= 1
+        return false
+    }
+
     private mutating func colon() throws(Failure) {
         skipSpace()
         guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { throw failure("a colon expected") }
@@ -161,21 +166,7 @@ public struct JSONReader: ~Copyable {
     public mutating func array(_ element: (inout JSONReader) throws -> Void) throws {
         try open(UInt8(ascii: "["), "an array expected")
         var first = true
-        while true {
-            skipSpace()
-            guard at < bytes.count else { throw failure("an unterminated array") }
-            if bytes[at] == UInt8(ascii: "]") {
-                at += 1
-                depth -= 1
-                return
-            }
-            if !first {
-                guard bytes[at] == UInt8(ascii: ",") else { throw failure("a comma or ] expected") }
-                at += 1
-                skipSpace()
-                if at < bytes.count, bytes[at] == UInt8(ascii: "]") { continue }
-            }
-            first = false
+        while try next(before: UInt8(ascii: "]"), first: &first) {
             try element(&self)
         }
     }
@@ -267,8 +258,8 @@ public struct JSONReader: ~Copyable {
         throw failure("an unterminated string", at: start)
     }
 
-    /// The JSON number grammar at the reader; whether it is a whole number written without a
-    /// fraction or exponent is the second value. Nil, nothing taken, when none is there.
+    /// The number at the reader: whether it follows JSON's grammar, and whether it is an integer
+    /// written without a fraction or exponent. Nil, nothing taken, when none is there.
     private mutating func scanNumber() -> (valid: Bool, integer: Bool)? {
         let start = at
         if at < bytes.count, bytes[at] == UInt8(ascii: "-") { at += 1 }
