@@ -111,8 +111,10 @@ public final class ClusterFeed: Sendable {
                 return
             }
             guard store.version != handedOut else { continue }
-            let complete = store.listedKinds >= kinds
-            let (delta, version, received, positions) = store.take()
+            // Whether the changes taken complete the state is known with them, under one lock:
+            // a list ending between two reads would otherwise be handed out as a part only.
+            let (delta, version, received, positions, listedKinds) = store.take()
+            let complete = listedKinds >= kinds
             // The initial list is not a change being programmed: only later ones are timed.
             status.handingOut(changeReceived: synced ? received : nil)
             await publish(delta, complete ? positions : [:], complete)

@@ -123,14 +123,17 @@ final class ObjectStore: Sendable {
     }
 
     var version: Int { contents.withLock { $0.version } }
-    var listedKinds: Int { contents.withLock { $0.listed.count } }
 
     /// The changes since the previous call, with the version they bring the store to, when
-    /// the oldest of them arrived, and each kind's position (resource → resourceVersion).
-    func take() -> (delta: ClusterDelta, version: Int, changeReceived: ContinuousClock.Instant?, positions: FeedPositions) {
+    /// the oldest of them arrived, each kind's position (resource → resourceVersion), and how
+    /// many kinds had been listed whole by then (the state is the registry's once all have).
+    func take() -> (
+        delta: ClusterDelta, version: Int, changeReceived: ContinuousClock.Instant?, positions: FeedPositions,
+        listedKinds: Int
+    ) {
         contents.withLock { contents in
             let positions = FeedPositions(uniqueKeysWithValues: contents.positions.map { ($0.key.rawValue, $0.value) })
-            let taken = (contents.pending, contents.version, contents.changeReceived, positions)
+            let taken = (contents.pending, contents.version, contents.changeReceived, positions, contents.listed.count)
             contents.pending = ClusterDelta()
             contents.changeReceived = nil
             return taken
