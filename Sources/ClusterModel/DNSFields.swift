@@ -23,17 +23,16 @@ private struct SeenKeys {
     func has(_ bit: UInt32) -> Bool { bits & (1 << bit) != 0 }
 }
 
-/// The metadata DNS reads: the slice's service-name label aside, the name and namespace.
+/// The metadata DNS reads: the name and namespace, and for a slice its service-name label.
 private struct NameAndNamespace {
     var name: String?
     var namespace: String?
+    /// The value of the label asked for when read, if the object has it.
+    var label: String?
 
     /// `metadata`, which must be an object; `label`, when given, is read from its labels.
-    init(from reader: inout JSONReader, label: String? = nil, value: inout String?) throws {
+    init(from reader: inout JSONReader, label: String?) throws {
         var seen = SeenKeys()
-        var name: String?
-        var namespace: String?
-        var labelValue: String?
         try reader.object { reader, key in
             switch key {
             case "name" where seen.first(0): name = try reader.nullableString()
@@ -45,7 +44,7 @@ private struct NameAndNamespace {
                 try reader.object { reader, key in
                     if !found, key == label! {
                         found = true
-                        labelValue = try reader.nullableString()
+                        self.label = try reader.nullableString()
                     } else {
                         try reader.skip()
                     }
@@ -53,14 +52,6 @@ private struct NameAndNamespace {
             default: try reader.skip()
             }
         }
-        self.name = name
-        self.namespace = namespace
-        value = labelValue
-    }
-
-    init(from reader: inout JSONReader) throws {
-        var unused: String?
-        try self.init(from: &reader, value: &unused)
     }
 
     init(name: String?, namespace: String?) {
@@ -70,18 +61,20 @@ private struct NameAndNamespace {
 }
 
 extension JSONReader {
-    /// Reads an object whose `metadata` must be there, calling `field` for its other keys.
-    fileprivate mutating func object(
-        metadata: (inout JSONReader) throws -> Void, _ field: (inout JSONReader, Key) throws -> Void
-    ) throws {
-        var seen = SeenKeys()
+    /// Reads an object whose `metadata` must be there and returns that (with `label` read
+    /// from its labels, when given), calling `field` for the object's other keys.
+    fileprivate mutating func objectWithMetadata(
+        label: String? = nil, _ field: (inout JSONReader, Key) throws -> Void
+    ) throws -> NameAndNamespace {
+        var metadata: NameAndNamespace?
         try object { reader, key in
             switch key {
-            case "metadata" where seen.first(0): try metadata(&reader)
+            case "metadata" where metadata == nil: metadata = try NameAndNamespace(from: &reader, label: label)
             default: try field(&reader, key)
             }
         }
-        guard seen.has(0) else { throw missing("metadata") }
+        guard let metadata else { throw missing("metadata") }
+        return metadata
     }
 }
 
@@ -91,9 +84,7 @@ extension Namespace: DNSFieldsDecodable {
     }
 
     public init(dnsFieldsFrom reader: inout JSONReader) throws {
-        var metadata = NameAndNamespace(name: nil, namespace: nil)
-        try reader.object(metadata: { metadata = try NameAndNamespace(from: &$0) }) { reader, _ in try reader.skip() }
-        self.init(keeping: metadata)
+        self.init(keeping: try reader.objectWithMetadata { reader, _ in try reader.skip() })
     }
 
     private init(keeping metadata: NameAndNamespace) {
@@ -108,10 +99,9 @@ extension Service: DNSFieldsDecodable {
     }
 
     public init(dnsFieldsFrom reader: inout JSONReader) throws {
-        var metadata = NameAndNamespace(name: nil, namespace: nil)
         var spec: ServiceSpec?
         var seen = SeenKeys()
-        try reader.object(metadata: { metadata = try NameAndNamespace(from: &$0) }) { reader, key in
+        let metadata = try reader.objectWithMetadata { reader, key in
             switch key {
             case "spec" where seen.first(0): spec = try ServiceSpec(keptFrom: &reader)
             default: try reader.skip()
@@ -261,15 +251,11 @@ extension EndpointSlice: DNSFieldsDecodable {
     }
 
     public init(dnsFieldsFrom reader: inout JSONReader) throws {
-        var metadata = NameAndNamespace(name: nil, namespace: nil)
-        var serviceName: String?
         var seen = SeenKeys()
         var addressType: String?
         var endpoints: [Endpoint]?
         var ports: [EndpointPort]?
-        try reader.object(metadata: {
-            metadata = try NameAndNamespace(from: &$0, label: Self.serviceNameLabel, value: &serviceName)
-        }) { reader, key in
+        let metadata = try reader.objectWithMetadata(label: Self.serviceNameLabel) { reader, key in
             switch key {
             case "addressType" where seen.first(0): addressType = try reader.nullableString()
             case "endpoints" where seen.first(1):
@@ -286,7 +272,7 @@ extension EndpointSlice: DNSFieldsDecodable {
             }
         }
         self.init(
-            keeping: metadata, serviceName: serviceName, addressType: addressType, endpoints: endpoints, ports: ports)
+            keeping: metadata, serviceName: metadata.label, addressType: addressType, endpoints: endpoints, ports: ports)
     }
 
     /// `endpoints` hold only kept fields already.
@@ -309,10 +295,9 @@ extension Pod: DNSFieldsDecodable {
     }
 
     public init(dnsFieldsFrom reader: inout JSONReader) throws {
-        var metadata = NameAndNamespace(name: nil, namespace: nil)
         var status: PodStatus?
         var seen = SeenKeys()
-        try reader.object(metadata: { metadata = try NameAndNamespace(from: &$0) }) { reader, key in
+        let metadata = try reader.objectWithMetadata { reader, key in
             switch key {
             case "status" where seen.first(0): status = reader.null() ? nil : try PodStatus(keptFrom: &reader)
             default: try reader.skip()

@@ -369,7 +369,8 @@ public struct JSONReader: ~Copyable {
                 } else if scalar >= 0xDC00, scalar < 0xE000 {
                     throw failure("a lone surrogate", at: start + index)
                 }
-                utf8.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
+                // Not a surrogate (both halves are handled above) and at most 0x10FFFF: a scalar.
+                UTF8.encode(Unicode.Scalar(scalar)!) { utf8.append($0) }
             default: throw failure("a bad escape", at: start + index - 2)
             }
         }
