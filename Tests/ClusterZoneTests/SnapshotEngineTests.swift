@@ -62,6 +62,59 @@ struct SnapshotEngineTests {
         #expect(reply.count > 12 && reply[3] & 0x0F == 0)
     }
 
+    /// A change that dirties nearly every name (a first list arriving after an empty start, a
+    /// namespace's worth of services replaced) compiles them all rather than collecting each:
+    /// the names it took away must still leave the shards, and the next change is small again.
+    @Test func aChangeOfNearlyEveryNameStillTakesAwayItsDeletions() throws {
+        let configuration = try ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5)
+        let engine = try SnapshotEngine(configuration: configuration)
+        var state = ClusterState()
+        func apply(_ delta: ClusterDelta) {
+            state = delta.applied(to: state)
+            engine.apply(delta)
+        }
+        var first = ClusterDelta()
+        for index in 0..<300 {
+            let service = RandomCluster.clusterIP("old-\(index)", "team-\(index % 3)", ip: "10.96.2.\(index % 250 + 1)")
+            first.services[ClusterDelta.key(service)] = service
+        }
+        apply(first)
+        _ = try engine.snapshot(serial: 1, synced: true)
+        var big = ClusterDelta()
+        for index in 0..<3000 {
+            let service = RandomCluster.clusterIP("new-\(index)", "team-\(index % 7)", ip: "10.96.\(index / 250 + 10).\(index % 250 + 1)")
+            big.services[ClusterDelta.key(service)] = service
+        }
+        apply(big)
+        // Deleted once the names are all dirty, as pages of a first list come one by one.
+        var deletions = ClusterDelta()
+        for service in state.services where service.name.hasPrefix("old-") && service.name.hasSuffix("0") {
+            deletions.services[ClusterDelta.key(service)] = .some(nil)
+        }
+        apply(deletions)
+        let incremental = try engine.snapshot(serial: 1, synced: true)
+        let whole = try SnapshotBuilder(configuration: configuration).build(state: state, serial: 1)
+        #expect(incremental.nameCount == whole.nameCount)
+        #expect(incremental.compiledNames >= incremental.nameCount)
+        let left = try Responder(snapshot: incremental)
+        let right = try Responder(snapshot: whole)
+        for name in ["old-10.team-1.svc.cluster.local", "old-290.team-2.svc.cluster.local", "old-11.team-2.svc.cluster.local",
+                     "new-2999.team-3.svc.cluster.local", "_tcp.old-20.team-2.svc.cluster.local", "10.2.96.10.in-addr.arpa",
+                     "11.2.96.10.in-addr.arpa", "1.21.96.10.in-addr.arpa", "team-0.svc.cluster.local"] {
+            for type in [RecordType.a, RecordType.srv, RecordType.ptr] {
+                #expect(try AnswerComparison.ask(left, name, type) == AnswerComparison.ask(right, name, type), "\(name) type \(type)")
+            }
+        }
+        let gone = try AnswerComparison.ask(left, "old-10.team-1.svc.cluster.local", RecordType.a)
+        #expect(gone.count > 12 && gone[3] & 0x0F == 3)
+
+        var small = ClusterDelta()
+        let late = RandomCluster.clusterIP("late", "team-3", ip: "10.96.9.251")
+        small.services[ClusterDelta.key(late)] = late
+        apply(small)
+        #expect(try engine.snapshot(serial: 1, synced: true).compiledNames < 30)
+    }
+
     @Test func theSerialFollowsChangesAtMostOnceASecond() throws {
         let configuration = try ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5)
         let engine = try SnapshotEngine(configuration: configuration)
