@@ -25,6 +25,11 @@ struct NameMap<Value: Sendable>: Sendable {
         probe(name, Self.hash(name)).entry.map { values[$0] }
     }
 
+    /// Where `name` is in ``keys`` and ``values``: valid until the next insert or removal.
+    func index(of name: DNSName) -> Int? {
+        probe(name, Self.hash(name)).entry
+    }
+
     /// The value of `name`, made by `defaultValue` and inserted when it is missing, changed
     /// in place.
     subscript(name: DNSName, default defaultValue: @autoclosure () -> Value) -> Value {

@@ -192,16 +192,23 @@ public final class SnapshotEngine {
             serialBehind = true
         }
 
-        let dirty = model.takeDirty()
-        reshard(for: model.nodes.count)
         // By shard number in an array, not a dictionary: a whole list puts every name here.
-        var byShard = [[HashedName]](repeating: [], count: shards.count)
-        for name in dirty {
-            let hash = name.wire.withUnsafeBytes { NameTable.hash($0) }
-            byShard[ZoneSnapshot.shardIndex(hash: hash, mask: shards.count - 1)].append(HashedName(hash: hash, name: name))
+        var byShard: [[HashedName]]
+        let compiledNames: Int
+        do {
+            // Gone before compiling: at N = 100,000 the list of every name is 13 MB of the peak.
+            let dirty = model.takeDirty()
+            compiledNames = dirty.count
+            reshard(for: model.nodes.count)
+            byShard = [[HashedName]](repeating: [], count: shards.count)
+            for name in dirty {
+                let hash = name.name.wire.withUnsafeBytes { NameTable.hash($0) }
+                byShard[ZoneSnapshot.shardIndex(hash: hash, mask: shards.count - 1)].append(
+                    HashedName(name: name.name, hash: UInt32(truncatingIfNeeded: hash), entry: name.entry ?? -1))
+            }
         }
         let work = byShard.indices.filter { !byShard[$0].isEmpty }.map { (key: $0, value: byShard[$0]) }
-        let rebuilt = try rebuild(work, parallel: dirty.count >= Self.parallelThreshold)
+        let rebuilt = try rebuild(work, parallel: compiledNames >= Self.parallelThreshold)
         for (offset, (shardIndex, _)) in work.enumerated() {
             shards[shardIndex] = rebuilt[offset].shard
             for (name, read) in rebuilt[offset].reads {
@@ -213,7 +220,7 @@ public final class SnapshotEngine {
         return ZoneSnapshot(
             shards: shards, zones: try zoneInfos(), templates: templates, serial: apexSerial, synced: synced,
             pods: configuration.pods, problems: lines, clients: clientMap, ttl: configuration.ttl,
-            compiledNames: dirty.count)
+            compiledNames: compiledNames)
     }
 
     /// A snapshot whose compiled answers are `saved`'s: for a saved snapshot made from exactly
@@ -237,8 +244,8 @@ public final class SnapshotEngine {
         serialBehind = false
         let compiler = NameCompiler(model: model)
         for name in model.takeDirty() {
-            guard let node = model.nodes[name] else { continue }
-            for target in compiler.reads(node) { model.record(name, reads: target) }
+            guard let entry = name.entry else { continue }
+            for target in compiler.reads(model.nodes.values[Int(entry)]) { model.record(name.name, reads: target) }
         }
         shards = saved.shards
         let (clientMap, clientProblems) = configuration.autopath ? clients.take() : (ClientNamespaces.empty, [])
@@ -271,12 +278,16 @@ public final class SnapshotEngine {
         var reads: [(DNSName, [DNSName])]
     }
 
-    /// Rebuilds the given shards, on every core when there are many names to compile.
-    /// A name to compile and its ``NameTable/hash(_:)``, worked out once.
+    /// A name to compile with the low half of its ``NameTable/hash(_:)`` (all that a shard's
+    /// slots use), worked out once, and where its node is in the model (-1: it went away):
+    /// 16 bytes, as there is one for every name of a whole list.
     private struct HashedName {
-        var hash: Int
         var name: DNSName
+        var hash: UInt32
+        var entry: Int32
     }
+
+    /// Rebuilds the given shards, on every core when there are many names to compile.
 
     private func rebuild(_ work: [(key: Int, value: [HashedName])], parallel: Bool) throws(DNSWireError) -> [Rebuilt] {
         let model = self.model
@@ -304,7 +315,7 @@ public final class SnapshotEngine {
         var changed = [Bool](repeating: false, count: old.entries.count)
         var count = 0
         for name in names {
-            let entry = name.name.wire.withUnsafeBytes { old.table.find($0, hash: name.hash) }
+            let entry = name.name.wire.withUnsafeBytes { old.table.find($0, hash: Int(name.hash)) }
             if let entry {
                 changed[entry] = true
                 count += 1
@@ -326,10 +337,10 @@ public final class SnapshotEngine {
         // shard out the same way each time; by hash first, as comparing names' bytes was a
         // seventh of a whole list's compile (perf).
         let sorted = names.sorted { $0.hash != $1.hash ? $0.hash < $1.hash : $0.name < $1.name }
-        for name in sorted.lazy.map(\.name) {
-            guard let node = model.nodes[name], let zone = model.zoneIndex(of: name) else { continue }
-            let read = try compiler.compile(name, node, zone: zone, into: &builder)
-            if !read.isEmpty { reads.append((name, read)) }
+        for name in sorted {
+            guard name.entry >= 0, let zone = model.zoneIndex(of: name.name) else { continue }
+            let read = try compiler.compile(name.name, model.nodes.values[Int(name.entry)], zone: zone, into: &builder)
+            if !read.isEmpty { reads.append((name.name, read)) }
         }
         return Rebuilt(shard: builder.finish(), reads: reads)
     }

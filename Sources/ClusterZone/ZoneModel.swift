@@ -68,10 +68,21 @@ struct ZoneModel: Sendable {
     /// name read → the names that read it. Stale entries only cost a spare recompile.
     private var dependents: [DNSName: Set<DNSName>] = [:]
 
+    /// Every zone's apex, wire bytes end to end, and where each lies: ``zoneIndex(of:)``, asked
+    /// for every name compiled, reads them without retaining an apex per zone.
+    private let apexBytes: [UInt8]
+    private let apexRanges: [Range<Int>]
+
     /// The zones are fixed for the model's life: a change of zones builds a new model.
     init(zones: [Zone]) {
         self.zones = zones
         self.apexes = Set(zones.map(\.apex))
+        var bytes: [UInt8] = []
+        apexRanges = zones.map { zone in
+            bytes += zone.apex.wire
+            return (bytes.count - zone.apex.wire.count)..<bytes.count
+        }
+        apexBytes = bytes
     }
 
     /// Adds (or takes away) what one object gives: its records, and the names it makes exist
@@ -152,26 +163,31 @@ struct ZoneModel: Sendable {
         dependents[read, default: []].insert(name)
     }
 
+    /// A name to compile, with where its node is in ``nodes`` (nil: it went away), so that
+    /// compiling a whole list's names does not look each of them up again.
+    struct DirtyName {
+        var name: DNSName
+        var entry: Int32?
+    }
+
     /// The names to recompile, with those whose answers read them, each once; clears the set.
-    mutating func takeDirty() -> [DNSName] {
+    mutating func takeDirty() -> [DirtyName] {
         defer { dirty.removeAll(keepingCapacity: false) }
         guard !everythingDirty else {
             // Every name there is (its readers among them), and those that went away.
             everythingDirty = false
-            var result = nodes.keys
-            result.reserveCapacity(result.count + dirty.count)
-            for name in dirty where nodes[name] == nil { result.append(name) }
+            var result = nodes.keys.indices.map { DirtyName(name: nodes.keys[$0], entry: Int32($0)) }
+            for name in dirty where nodes[name] == nil { result.append(DirtyName(name: name, entry: nil)) }
             return result
         }
         var result = dirty
-        guard !dependents.isEmpty else { return Array(result) }
-        var pending = Array(result)
+        var pending = dependents.isEmpty ? [] : Array(result)
         while let name = pending.popLast() {
             for reader in dependents[name] ?? [] where result.insert(reader).inserted {
                 pending.append(reader)
             }
         }
-        return Array(result)
+        return result.map { DirtyName(name: $0, entry: nodes.index(of: $0).map(Int32.init)) }
     }
 
     /// The SOA of zone `index`, for a negative answer's authority section.
@@ -181,12 +197,29 @@ struct ZoneModel: Sendable {
 
     /// The index of the zone `name` belongs to: the longest apex it lies under.
     func zoneIndex(of name: DNSName) -> Int? {
-        var best: Int?
-        for (index, zone) in zones.enumerated() where name.isSubdomain(of: zone.apex) {
-            if best == nil || zone.apex.wire.count > zones[best!].apex.wire.count {
-                best = index
+        name.wire.withUnsafeBytes { name in
+            apexBytes.withUnsafeBytes { apexes in
+                var best: Int?
+                for (index, apex) in apexRanges.enumerated() where best == nil || apex.count > apexRanges[best!].count {
+                    let offset = name.count - apex.count
+                    guard offset >= 0,
+                        memcmp(name.baseAddress! + offset, apexes.baseAddress! + apex.lowerBound, apex.count) == 0
+                    else { continue }
+                    // The apex must start on a label boundary.
+                    var label = 0
+                    while label < offset { label += Int(name[label]) + 1 }
+                    if label == offset { best = index }
+                }
+                return best
             }
         }
-        return best
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
