@@ -288,7 +288,6 @@ public final class SnapshotEngine {
     }
 
     /// Rebuilds the given shards, on every core when there are many names to compile.
-
     private func rebuild(_ work: [(key: Int, value: [HashedName])], parallel: Bool) throws(DNSWireError) -> [Rebuilt] {
         let model = self.model
         let shards = self.shards
