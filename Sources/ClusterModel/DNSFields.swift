@@ -11,18 +11,6 @@ public protocol DNSFieldsDecodable {
     init(dnsFieldsFrom reader: inout JSONReader) throws
 }
 
-/// A kept field's key seen already: the first of two equal keys counts, as in `JSONDecoder`.
-private struct SeenKeys {
-    private var bits: UInt32 = 0
-
-    mutating func first(_ bit: UInt32) -> Bool {
-        defer { bits |= 1 << bit }
-        return bits & (1 << bit) == 0
-    }
-
-    func has(_ bit: UInt32) -> Bool { bits & (1 << bit) != 0 }
-}
-
 /// The metadata DNS reads: the name and namespace, and for a slice its service-name label.
 private struct NameAndNamespace {
     var name: String?
@@ -325,11 +313,10 @@ extension PodStatus {
                 guard !reader.null() else { return }
                 var ips: [PodIP] = []
                 try reader.array { reader in
-                    var seenIP = false
+                    var seen = SeenKeys()
                     var ip: String?
                     try reader.object { reader, key in
-                        if !seenIP, case "ip" = key {
-                            seenIP = true
+                        if case "ip" = key, seen.first(0) {
                             ip = try reader.string()
                         } else {
                             try reader.skip()

@@ -1,5 +1,22 @@
 import Foundation
 
+/// Which of an object's kept keys were read already: `JSONDecoder` keeps the first of two
+/// equal keys, so a reader takes a key's value only where ``first(_:)`` says so (one bit per
+/// key the reader names, up to 32).
+public struct SeenKeys {
+    private var bits: UInt32 = 0
+
+    public init() {}
+
+    /// True the first time `bit` is asked for.
+    public mutating func first(_ bit: UInt32) -> Bool {
+        defer { bits |= 1 << bit }
+        return bits & (1 << bit) == 0
+    }
+
+    public func has(_ bit: UInt32) -> Bool { bits & (1 << bit) != 0 }
+}
+
 /// Reads JSON text in one pass, the caller pulling the values it wants and skipping the rest.
 /// A list of 100,000 objects decoded through `JSONDecoder` spent 29 % of a cold start's CPU
 /// in its containers (a key dictionary per object, generic metadata lookups; `perf`), not in

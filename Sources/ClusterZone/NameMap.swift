@@ -19,7 +19,6 @@ struct NameMap<Value: Sendable>: Sendable {
     }
 
     var count: Int { keys.count }
-    var isEmpty: Bool { keys.isEmpty }
 
     subscript(name: DNSName) -> Value? {
         probe(name, Self.hash(name)).entry.map { values[$0] }
@@ -62,7 +61,7 @@ struct NameMap<Value: Sendable>: Sendable {
     mutating func reserveCapacity(_ capacity: Int) {
         keys.reserveCapacity(capacity)
         values.reserveCapacity(capacity)
-        if capacity * 2 > slots.count { resize(for: capacity) }
+        if NameTable.slotCount(for: capacity) > slots.count { resize(for: capacity) }
     }
 
     @inline(__always)
@@ -77,8 +76,7 @@ struct NameMap<Value: Sendable>: Sendable {
 
     /// Empty slots for `capacity` names at most half full, and the mask of their count.
     private static func slots(for capacity: Int) -> ([UInt64], Int) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
+        let size = NameTable.slotCount(for: capacity)
         return ([UInt64](repeating: 0, count: size), size - 1)
     }
 

@@ -48,9 +48,16 @@ struct NameTable: Sendable {
 
     /// Empty slots for `capacity` names at most half full, and the mask of their count.
     private static func slots(for capacity: Int) -> ([Int32], Int) {
+        let size = slotCount(for: capacity)
+        return (Array(repeating: -1, count: size), size - 1)
+    }
+
+    /// A power of two at least 16 and twice `capacity`: open-addressing tables here stay at
+    /// most half full, so a probe meets an empty slot soon.
+    static func slotCount(for capacity: Int) -> Int {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        return (Array(repeating: -1, count: size), size - 1)
+        return size
     }
 
     private mutating func place(_ entry: Int, hash: Int) {

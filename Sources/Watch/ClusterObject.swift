@@ -52,28 +52,21 @@ struct ObjectListOf<T: ClusterObject> {
 
     init(json: Data) throws {
         var (resourceVersion, next, items): (String?, String?, [T]?) = (nil, nil, nil)
-        var seenMetadata = false
-        var seenItems = false
+        var seen = SeenKeys()
         try JSONReader.read(json) { reader in
             try reader.object { reader, key in
                 switch key {
-                case "metadata" where !seenMetadata:
-                    seenMetadata = true
+                case "metadata" where seen.first(0):
                     guard !reader.null() else { return }
-                    var (seenVersion, seenContinue) = (false, false)
+                    var seenInMetadata = SeenKeys()
                     try reader.object { reader, key in
                         switch key {
-                        case "resourceVersion" where !seenVersion:
-                            seenVersion = true
-                            resourceVersion = try reader.nullableString()
-                        case "continue" where !seenContinue:
-                            seenContinue = true
-                            next = try reader.nullableString()
+                        case "resourceVersion" where seenInMetadata.first(0): resourceVersion = try reader.nullableString()
+                        case "continue" where seenInMetadata.first(1): next = try reader.nullableString()
                         default: try reader.skip()
                         }
                     }
-                case "items" where !seenItems:
-                    seenItems = true
+                case "items" where seen.first(1):
                     guard !reader.null() else { return }
                     var list: [T] = []
                     try reader.array { list.append(try T(dnsFieldsFrom: &$0)) }

@@ -12,15 +12,11 @@ struct JSONReaderTests {
     /// `{"port": ..., "name": ...}` by the reader, as ``Port`` is by JSONDecoder.
     static func port(_ json: String) throws -> Port {
         try JSONReader.read(Data(json.utf8)) { reader in
-            var (port, name, seenPort, seenName): (Int?, String?, Bool, Bool) = (nil, nil, false, false)
+            var (port, name, seen): (Int?, String?, SeenKeys) = (nil, nil, SeenKeys())
             try reader.object { reader, key in
                 switch key {
-                case "port" where !seenPort:
-                    seenPort = true
-                    port = try reader.int()
-                case "name" where !seenName:
-                    seenName = true
-                    name = try reader.nullableString()
+                case "port" where seen.first(0): port = try reader.int()
+                case "name" where seen.first(1): name = try reader.nullableString()
                 default: try reader.skip()
                 }
             }
