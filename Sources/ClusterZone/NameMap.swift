@@ -74,13 +74,11 @@ struct NameMap<Value: Sendable>: Sendable {
         hash << 32 | UInt64(entry + 1)
     }
 
-    /// Slots for `capacity` names at most three quarters full. Fuller than a snapshot's
-    /// tables (``NameTable/slotCount(for:)``, half): no query probes these, and at N = 100,000
-    /// half full was 17 MB of slots, a quarter of them never used.
+    /// Slots for `capacity` names at most three quarters full: the snapshot's rule
+    /// (``NameTable/slotCount(for:)``, half full) for two thirds as many. No query probes
+    /// these, and at N = 100,000 half full was 17 MB of slots, a quarter of them never used.
     static func slotCount(for capacity: Int) -> Int {
-        var size = 16
-        while size * 3 < capacity * 4 { size <<= 1 }
-        return size
+        NameTable.slotCount(for: (capacity * 2 + 2) / 3)
     }
 
     /// Empty slots for `capacity` names, and the mask of their count.

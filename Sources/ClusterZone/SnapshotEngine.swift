@@ -192,29 +192,10 @@ public final class SnapshotEngine {
             serialBehind = true
         }
 
-        // By shard number in an array, not a dictionary: a whole list puts every name here.
-        var byShard: [[HashedName]]
-        let compiledNames: Int
-        do {
-            // Gone before compiling: at N = 100,000 the list of every name is 13 MB of the peak.
-            let dirty = model.takeDirty()
-            compiledNames = dirty.count
-            reshard(for: model.nodes.count)
-            // Each shard's list sized exactly before it is filled: grown by doubling, the
-            // lists of a whole list's names held half as much again as their names.
-            let hashes = dirty.map { name in name.name.wire.withUnsafeBytes { NameTable.hash($0) } }
-            var counts = [Int](repeating: 0, count: shards.count)
-            for hash in hashes { counts[ZoneSnapshot.shardIndex(hash: hash, mask: shards.count - 1)] += 1 }
-            byShard = counts.map { count in
-                var names: [HashedName] = []
-                names.reserveCapacity(count)
-                return names
-            }
-            for (name, hash) in zip(dirty, hashes) {
-                byShard[ZoneSnapshot.shardIndex(hash: hash, mask: shards.count - 1)].append(
-                    HashedName(name: name.name, hash: UInt32(truncatingIfNeeded: hash), entry: name.entry ?? -1))
-            }
-        }
+        // The list of every dirty name is gone before compiling: at N = 100,000 it is 13 MB.
+        reshard(for: model.nodes.count)
+        let byShard = Self.byShard(model.takeDirty(), shardCount: shards.count)
+        let compiledNames = byShard.reduce(0) { $0 + $1.count }
         let work = byShard.indices.filter { !byShard[$0].isEmpty }.map { (key: $0, value: byShard[$0]) }
         // Before compiling: after a whole list the client index's changed addresses are a set
         // of every pod address (6 MB of the peak at N = 100,000), gone once taken.
@@ -298,6 +279,25 @@ public final class SnapshotEngine {
         var name: DNSName
         var hash: UInt32
         var entry: Int32
+    }
+
+    /// The names to compile by shard number, in an array rather than a dictionary (a whole list
+    /// puts every name here), each shard's list sized before it is filled: grown by doubling,
+    /// the lists of a whole list's names held half as much again as their names.
+    private static func byShard(_ dirty: [ZoneModel.DirtyName], shardCount: Int) -> [[HashedName]] {
+        let hashes = dirty.map { name in name.name.wire.withUnsafeBytes { NameTable.hash($0) } }
+        var counts = [Int](repeating: 0, count: shardCount)
+        for hash in hashes { counts[ZoneSnapshot.shardIndex(hash: hash, mask: shardCount - 1)] += 1 }
+        var byShard = counts.map { count in
+            var names: [HashedName] = []
+            names.reserveCapacity(count)
+            return names
+        }
+        for (name, hash) in zip(dirty, hashes) {
+            byShard[ZoneSnapshot.shardIndex(hash: hash, mask: shardCount - 1)].append(
+                HashedName(name: name.name, hash: UInt32(truncatingIfNeeded: hash), entry: name.entry ?? -1))
+        }
+        return byShard
     }
 
     /// Rebuilds the given shards, on every core when there are many names to compile.
