@@ -4,7 +4,7 @@ import DNSWire
 /// marks. Ancestors are not here: ``ZoneModel`` keeps them when it adds the part.
 struct ZoneData: Sendable {
     struct Node: Sendable {
-        var records: [Record] = []
+        var records = RecordList()
         /// An ExternalName service: its SRV is NODATA rather than the CNAME.
         var isExternalName = false
         /// `<ns>.pod.<zone>`: pod names below it are synthesized in insecure mode.

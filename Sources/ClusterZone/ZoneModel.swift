@@ -9,7 +9,7 @@ struct ZoneModel: Sendable {
         /// Every record of the name, all types in one array (a name has few): a multiset, as
         /// two objects may give the same record (a pod address in two headless services),
         /// which stays until both are gone. Answers hold it once.
-        var all: [Record] = []
+        var all = RecordList()
         /// Records, touches and marks given to this name, plus its children that exist: the
         /// name exists (NODATA rather than NXDOMAIN) while this is above zero.
         var references: Int32 = 0
@@ -97,16 +97,14 @@ struct ZoneModel: Sendable {
                 if given.isExternalName { node.externalNames += sign }
                 if given.isPodNamespace { node.podNamespaces += sign }
                 guard !adding else {
-                    // A new name takes the part's array as it is, not a copy of every record.
-                    if node.all.isEmpty { node.all = given.records } else { node.all.append(contentsOf: given.records) }
+                    // A new name takes the part's list as it is, not a copy of every record.
+                    node.all.append(contentsOf: given.records)
                     return Int32(given.records.count) + marks
                 }
                 // A record given once is taken once: another object may give it too.
                 var removed: Int32 = 0
                 for record in given.records {
-                    guard let index = node.all.firstIndex(of: record) else { continue }
-                    node.all.remove(at: index)
-                    removed += 1
+                    if node.all.removeFirst(record) { removed += 1 }
                 }
                 return -(removed + marks)
             }
