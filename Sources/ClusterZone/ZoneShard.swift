@@ -117,10 +117,7 @@ struct ShardBuilder {
             removed += 1
         }
         removed += old.removed
-        let entries = self.entries
-        table = NameTable(rebuilding: old.table, capacity: entries.count - removed + extra, extra: extra) {
-            entries[$0].flags & NameEntry.removed == 0
-        }
+        table = NameTable(rebuilding: old.table, removing: removing, capacity: entries.count - removed + extra, extra: extra)
         types = old.types
         compiler = AnswerCompiler(answers: old.answers, bytes: old.bytes, cuts: old.cuts)
         reserveRoom(after: old, extra: extra)
