@@ -192,15 +192,15 @@ public final class SnapshotEngine {
             serialBehind = true
         }
 
-        // The list of every dirty name is gone before compiling: at N = 100,000 it is 13 MB.
+        // The list of every dirty entry is gone before compiling.
         reshard(for: model.nodes.count)
-        let byShard = Self.byShard(model.takeDirty(), shardCount: shards.count)
+        let (byShard, gone) = Self.byShard(model.takeDirty(), model: model, shardCount: shards.count)
         let compiledNames = byShard.reduce(0) { $0 + $1.count }
         let work = byShard.indices.filter { !byShard[$0].isEmpty }.map { (key: $0, value: byShard[$0]) }
         // Before compiling: after a whole list the client index's changed addresses are a set
         // of every pod address (6 MB of the peak at N = 100,000), gone once taken.
         let (clientMap, clientProblems) = configuration.autopath ? clients.take() : (ClientNamespaces.empty, [])
-        let rebuilt = try rebuild(work, parallel: compiledNames >= Self.parallelThreshold)
+        let rebuilt = try rebuild(work, gone: gone, parallel: compiledNames >= Self.parallelThreshold)
         for (offset, (shardIndex, _)) in work.enumerated() {
             shards[shardIndex] = rebuilt[offset].shard
             for (name, read) in rebuilt[offset].reads {
@@ -234,9 +234,9 @@ public final class SnapshotEngine {
         kubeDNSChanged = false
         serialBehind = false
         let compiler = NameCompiler(model: model)
-        for name in model.takeDirty() {
-            guard let entry = name.entry else { continue }
-            for target in compiler.reads(model.nodes.values[Int(entry)]) { model.record(name.name, reads: target) }
+        for entry in model.takeDirty().entries.map(Int.init) {
+            let name = model.nodes.keys[entry]
+            for target in compiler.reads(model.nodes.values[entry]) { model.record(name, reads: target) }
         }
         shards = saved.shards
         let (clientMap, clientProblems) = configuration.autopath ? clients.take() : (ClientNamespaces.empty, [])
@@ -273,19 +273,32 @@ public final class SnapshotEngine {
     }
 
     /// A name to compile with the low half of its ``NameTable/hash(_:)`` (all that a shard's
-    /// slots use), worked out once, and where its node is in the model (-1: it went away):
-    /// 16 bytes, as there is one for every name of a whole list.
+    /// slots use), worked out once: 8 bytes, as there is one for every name of a whole list.
     private struct HashedName {
-        var name: DNSName
         var hash: UInt32
+        /// The name's index in the model's nodes, or for a name that went away -1 - its index
+        /// among those (``ZoneModel/Dirty/gone``).
         var entry: Int32
+
+        func name(_ model: ZoneModel, gone: [DNSName]) -> DNSName {
+            entry >= 0 ? model.nodes.keys[Int(entry)] : gone[Int(-1 - entry)]
+        }
     }
 
     /// The names to compile by shard number, in an array rather than a dictionary (a whole list
     /// puts every name here), each shard's list sized before it is filled: grown by doubling,
-    /// the lists of a whole list's names held half as much again as their names.
-    private static func byShard(_ dirty: [ZoneModel.DirtyName], shardCount: Int) -> [[HashedName]] {
-        let hashes = dirty.map { name in name.name.wire.withUnsafeBytes { NameTable.hash($0) } }
+    /// the lists of a whole list's names held half as much again as their names. The names are
+    /// hashed on every core for a whole list, each read where the model holds it.
+    private static func byShard(
+        _ dirty: ZoneModel.Dirty, model: ZoneModel, shardCount: Int
+    ) -> (byShard: [[HashedName]], gone: [DNSName]) {
+        let entries = dirty.entries
+        let gone = dirty.gone
+        let count = entries.count + gone.count
+        let hashes = parallelMap(count: count, workers: count >= Self.parallelThreshold ? Self.cores : 1) { index in
+            let name = index < entries.count ? model.nodes.keys[Int(entries[index])] : gone[index - entries.count]
+            return name.wire.withUnsafeBytes { NameTable.hash($0) }
+        }
         var counts = [Int](repeating: 0, count: shardCount)
         for hash in hashes { counts[ZoneSnapshot.shardIndex(hash: hash, mask: shardCount - 1)] += 1 }
         var byShard = counts.map { count in
@@ -293,15 +306,18 @@ public final class SnapshotEngine {
             names.reserveCapacity(count)
             return names
         }
-        for (name, hash) in zip(dirty, hashes) {
+        for (index, hash) in hashes.enumerated() {
+            let entry = index < entries.count ? entries[index] : Int32(-1 - (index - entries.count))
             byShard[ZoneSnapshot.shardIndex(hash: hash, mask: shardCount - 1)].append(
-                HashedName(name: name.name, hash: UInt32(truncatingIfNeeded: hash), entry: name.entry ?? -1))
+                HashedName(hash: UInt32(truncatingIfNeeded: hash), entry: entry))
         }
-        return byShard
+        return (byShard, gone)
     }
 
     /// Rebuilds the given shards, on every core when there are many names to compile.
-    private func rebuild(_ work: [(key: Int, value: [HashedName])], parallel: Bool) throws(DNSWireError) -> [Rebuilt] {
+    private func rebuild(
+        _ work: [(key: Int, value: [HashedName])], gone: [DNSName], parallel: Bool
+    ) throws(DNSWireError) -> [Rebuilt] {
         let model = self.model
         let shards = self.shards
         let workers = parallel ? min(Self.cores, work.count) : 1
@@ -310,7 +326,7 @@ public final class SnapshotEngine {
             for offset in stride(from: worker, to: work.count, by: workers) {
                 let (shardIndex, names) = work[offset]
                 results[offset] = Result { () throws(DNSWireError) -> Rebuilt in
-                    try Self.rebuild(shards[shardIndex], names: names, model: model)
+                    try Self.rebuild(shards[shardIndex], names: names, model: model, gone: gone)
                 }
             }
         }
@@ -323,11 +339,14 @@ public final class SnapshotEngine {
     }
 
     /// One shard: its names that did not change copied, the changed ones compiled anew.
-    private static func rebuild(_ old: ZoneShard, names: [HashedName], model: ZoneModel) throws(DNSWireError) -> Rebuilt {
+    private static func rebuild(
+        _ old: ZoneShard, names: [HashedName], model: ZoneModel, gone: [DNSName]
+    ) throws(DNSWireError) -> Rebuilt {
         var changed = [Bool](repeating: false, count: old.entries.count)
         var count = 0
-        for name in names {
-            let entry = name.name.wire.withUnsafeBytes { old.table.find($0, hash: Int(name.hash)) }
+        // A shard with no names yet (a first list's) holds none of them: not one is read for it.
+        for name in names where old.count > 0 {
+            let entry = name.name(model, gone: gone).wire.withUnsafeBytes { old.table.find($0, hash: Int(name.hash)) }
             if let entry {
                 changed[entry] = true
                 count += 1
@@ -348,11 +367,14 @@ public final class SnapshotEngine {
         // In an order that does not depend on the set the names came from, so a build lays a
         // shard out the same way each time; by hash first, as comparing names' bytes was a
         // seventh of a whole list's compile (perf).
-        let sorted = names.sorted { $0.hash != $1.hash ? $0.hash < $1.hash : $0.name < $1.name }
-        for name in sorted {
-            guard name.entry >= 0, let zone = model.zoneIndex(of: name.name) else { continue }
-            let read = try compiler.compile(name.name, model.nodes.values[Int(name.entry)], zone: zone, into: &builder)
-            if !read.isEmpty { reads.append((name.name, read)) }
+        let sorted = names.sorted {
+            $0.hash != $1.hash ? $0.hash < $1.hash : $0.name(model, gone: gone) < $1.name(model, gone: gone)
+        }
+        for hashed in sorted where hashed.entry >= 0 {
+            let name = model.nodes.keys[Int(hashed.entry)]
+            guard let zone = model.zoneIndex(of: name) else { continue }
+            let read = try compiler.compile(name, model.nodes.values[Int(hashed.entry)], zone: zone, into: &builder)
+            if !read.isEmpty { reads.append((name, read)) }
         }
         return Rebuilt(shard: builder.finish(), reads: reads)
     }
