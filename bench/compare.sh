@@ -58,6 +58,9 @@ for port in 5301 "$PORT" $((PORT + 1)) $((PORT + 2)); do
 done
 
 echo "== building clusterdns and registry-dev (release)" >&2
+# What the binaries are built from, taken now: edits made while the run goes on are not in them.
+commit=$(git -C "$repo" rev-parse --short HEAD)
+git -C "$repo" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || commit="$commit (with uncommitted changes in Sources/Package.swift)"
 (cd "$repo" && swift build -c release --product clusterdns --scratch-path "$SCRATCH_PATH" >&2 &&
   swift build -c release --product registry-dev --scratch-path "$SCRATCH_PATH" >&2)
 bin=$(cd "$repo" && swift build -c release --scratch-path "$SCRATCH_PATH" --show-bin-path)
@@ -142,8 +145,6 @@ if [ "${CHURN:-1}" != 0 ]; then
 fi
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-commit=$(git -C "$repo" rev-parse --short HEAD)
-git -C "$repo" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || commit="$commit (with uncommitted changes in Sources/Package.swift)"
 python3 "$repo/bench/report.py" --lab "$lab" --sizes "$SIZES" --peers-log "$log" --startup-log "$startup_log" \
   --churn-log "$churn_log" --check "$scratch/check.txt" --command "$command_line" --commit "$commit" \
   --started "$started" --source "$SOURCE" --load "$load_before" --load-after "$load_after" \

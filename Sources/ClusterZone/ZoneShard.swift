@@ -106,7 +106,7 @@ struct ShardBuilder {
     }
 
     /// `old` as it is, with the entries `removing` marks taken out of the table: the `extra`
-    /// names compiled next are appended. Costs a copy of the arrays and a hash per name.
+    /// names compiled next are appended. Costs a copy of the arrays and a hash per name taken out.
     /// The arrays are copied once, with room for the extra names, so neither the appends nor
     /// ``finish()``'s trimming copies them again.
     init(appendingTo old: ZoneShard, removing: [Bool], extra: Int) {
