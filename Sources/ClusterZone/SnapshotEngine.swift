@@ -192,7 +192,6 @@ public final class SnapshotEngine {
             serialBehind = true
         }
 
-        // The list of every dirty entry is gone before compiling.
         reshard(for: model.nodes.count)
         let (byShard, gone) = Self.byShard(model.takeDirty(), model: model, shardCount: shards.count)
         let compiledNames = byShard.reduce(0) { $0 + $1.count }
@@ -345,9 +344,10 @@ public final class SnapshotEngine {
         var changed = [Bool](repeating: false, count: old.entries.count)
         var count = 0
         // A shard with no names yet (a first list's) holds none of them: not one is read for it.
-        for name in names where old.count > 0 {
-            let entry = name.name(model, gone: gone).wire.withUnsafeBytes { old.table.find($0, hash: Int(name.hash)) }
-            if let entry {
+        if old.count > 0 {
+            for name in names {
+                let wire = name.name(model, gone: gone).wire
+                guard let entry = wire.withUnsafeBytes({ old.table.find($0, hash: Int(name.hash)) }) else { continue }
                 changed[entry] = true
                 count += 1
             }

@@ -6,7 +6,7 @@ import DNSWire
 /// what lets a registry write cost work in proportion to what it changed (``SnapshotEngine``).
 struct ZoneModel: Sendable {
     struct Node: Sendable {
-        /// Every record of the name, all types in one array (a name has few): a multiset, as
+        /// Every record of the name, all types in one list (a name has few): a multiset, as
         /// two objects may give the same record (a pod address in two headless services),
         /// which stays until both are gone. Answers hold it once.
         var all = RecordList()
@@ -161,9 +161,10 @@ struct ZoneModel: Sendable {
         dependents[read, default: []].insert(name)
     }
 
-    /// The names to compile: those the model holds by their index in ``nodes`` (a whole list's
-    /// names are then neither copied nor retained one by one: that was a fifth of the time
-    /// between a cold start's last page and its compiling at N = 100,000), and those that went away.
+    /// The names to compile: those the model holds by their index in ``nodes``, and those that
+    /// went away. By index, a whole list's names are not copied, retained and released one by
+    /// one on one thread before compiling: a cold start at N = 100,000 answered 0.14 s sooner
+    /// (medians of 3 alternating runs).
     struct Dirty {
         var entries: [Int32] = []
         var gone: [DNSName] = []
