@@ -154,19 +154,10 @@ public final class SnapshotEngine {
     private static func serviceParts(
         _ keys: [String], index: ClusterIndex, configuration: ZoneConfiguration, workers: Int
     ) -> [(ZoneData, problems: [String])?] {
-        let make: @Sendable (String) -> (ZoneData, problems: [String])? = { key in
-            guard let service = index.services[key] else { return nil }
-            return ClusterRecords.service(configuration, service, slices: index.slices(ofService: key))
+        parallelMap(count: keys.count, workers: keys.count >= Self.parallelServices ? workers : 1) { offset in
+            guard let service = index.services[keys[offset]] else { return nil }
+            return ClusterRecords.service(configuration, service, slices: index.slices(ofService: keys[offset]))
         }
-        let workers = keys.count >= Self.parallelServices ? workers : 1
-        guard workers > 1 else { return keys.map(make) }
-        let results = ResultSlots<(ZoneData, problems: [String])?>(count: keys.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for offset in stride(from: worker, to: keys.count, by: workers) {
-                results[offset] = make(keys[offset])
-            }
-        }
-        return results.values.map { $0 ?? nil }
     }
 
     static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
@@ -319,22 +310,13 @@ public final class SnapshotEngine {
     ) throws(DNSWireError) -> [Rebuilt] {
         let model = self.model
         let shards = self.shards
-        let workers = parallel ? min(Self.cores, work.count) : 1
-        let results = ResultSlots<Result<Rebuilt, DNSWireError>>(count: work.count)
-        let job: @Sendable (Int) -> Void = { worker in
-            for offset in stride(from: worker, to: work.count, by: workers) {
-                let (shardIndex, names) = work[offset]
-                results[offset] = Result { () throws(DNSWireError) -> Rebuilt in
-                    try Self.rebuild(shards[shardIndex], names: names, model: model, gone: gone)
-                }
+        let results = parallelMap(count: work.count, workers: parallel ? Self.cores : 1) { offset in
+            let (shardIndex, names) = work[offset]
+            return Result { () throws(DNSWireError) -> Rebuilt in
+                try Self.rebuild(shards[shardIndex], names: names, model: model, gone: gone)
             }
         }
-        if workers > 1 {
-            DispatchQueue.concurrentPerform(iterations: workers, execute: job)
-        } else {
-            job(0)
-        }
-        return try results.values.map { (result) throws(DNSWireError) in try result!.get() }
+        return try results.map { (result) throws(DNSWireError) in try result.get() }
     }
 
     /// One shard: its names that did not change copied, the changed ones compiled anew.
