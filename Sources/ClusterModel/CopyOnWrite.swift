@@ -21,7 +21,8 @@ struct CopyOnWrite<Value: Sendable & Hashable>: Sendable, Hashable {
     }
 
     var value: Value {
-        get { box.value }
+        // Borrowed, not copied: reading one field does not retain all the others.
+        _read { yield box.value }
         _modify {
             if !isKnownUniquelyReferenced(&box) { box = Box(box.value) }
             yield &box.value

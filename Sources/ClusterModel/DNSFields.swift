@@ -83,7 +83,7 @@ extension Namespace: DNSFieldsDecodable {
 
 extension Service: DNSFieldsDecodable {
     public var dnsFields: Service {
-        Service(keeping: NameAndNamespace(name: metadata.name, namespace: metadata.namespace), spec: spec.dnsFields)
+        isKept ? self : Service(keptName: metadata.name, namespace: metadata.namespace, spec: spec)
     }
 
     public init(dnsFieldsFrom reader: inout JSONReader) throws {
@@ -96,25 +96,12 @@ extension Service: DNSFieldsDecodable {
             }
         }
         guard let spec else { throw reader.missing("spec") }
-        self.init(keeping: metadata, spec: spec)
-    }
-
-    /// `spec` holds only kept fields already.
-    private init(keeping metadata: NameAndNamespace, spec: ServiceSpec) {
-        self.init(name: "", namespace: "", spec: spec)
-        self.metadata = ObjectMeta(name: metadata.name, namespace: metadata.namespace)
+        self.init(keptName: metadata.name, namespace: metadata.namespace, spec: spec)
     }
 }
 
 extension ServiceSpec {
-    fileprivate var dnsFields: ServiceSpec {
-        ServiceSpec(
-            type: type, clusterIP: clusterIP, clusterIPs: clusterIPs,
-            ports: ports?.map { ServicePort(name: $0.name, protocol: $0.protocol, port: $0.port) },
-            externalName: externalName, publishNotReadyAddresses: publishNotReadyAddresses)
-    }
-
-    /// What ``dnsFields`` keeps, read without the rest.
+    /// What ``Service/dnsFields`` keeps, read without the rest.
     fileprivate init(keptFrom reader: inout JSONReader) throws {
         var seen = SeenKeys()
         var type: String?
@@ -165,13 +152,7 @@ extension ServicePort {
 }
 
 extension Endpoint {
-    fileprivate var dnsFields: Endpoint {
-        Endpoint(
-            addresses: addresses, ready: conditions?.ready, hostname: hostname,
-            targetRef: targetRef.map { ObjectReference(kind: $0.kind, name: $0.name, namespace: $0.namespace) })
-    }
-
-    /// What ``dnsFields`` keeps, read without the rest; `addresses` must be there.
+    /// What ``EndpointSlice/dnsFields`` keeps, read without the rest; `addresses` must be there.
     fileprivate init(keptFrom reader: inout JSONReader) throws {
         var seen = SeenKeys()
         var addresses: [String]?
@@ -233,9 +214,11 @@ extension EndpointPort {
 
 extension EndpointSlice: DNSFieldsDecodable {
     public var dnsFields: EndpointSlice {
-        EndpointSlice(
-            keeping: NameAndNamespace(name: metadata.name, namespace: metadata.namespace), serviceName: serviceName,
-            addressType: addressType, endpoints: endpoints?.map(\.dnsFields), ports: ports)
+        isKept
+            ? self
+            : EndpointSlice(
+                keptName: metadata.name, namespace: metadata.namespace, serviceName: serviceName,
+                addressType: addressType, endpoints: endpoints, ports: ports)
     }
 
     public init(dnsFieldsFrom reader: inout JSONReader) throws {
@@ -260,20 +243,8 @@ extension EndpointSlice: DNSFieldsDecodable {
             }
         }
         self.init(
-            keeping: metadata, serviceName: metadata.label, addressType: addressType, endpoints: endpoints, ports: ports)
-    }
-
-    /// `endpoints` hold only kept fields already.
-    private init(
-        keeping metadata: NameAndNamespace, serviceName: String?, addressType: String?, endpoints: [Endpoint]?,
-        ports: [EndpointPort]?
-    ) {
-        self.init(name: "", namespace: "", serviceName: "", endpoints: [], ports: ports)
-        self.metadata = ObjectMeta(
-            name: metadata.name, namespace: metadata.namespace,
-            labels: serviceName.map { [Self.serviceNameLabel: $0] })
-        self.addressType = addressType
-        self.endpoints = endpoints
+            keptName: metadata.name, namespace: metadata.namespace, serviceName: metadata.label,
+            addressType: addressType, endpoints: endpoints, ports: ports)
     }
 }
 

@@ -4,7 +4,7 @@ public struct EndpointSlice: Codable, Sendable, Hashable {
     /// The label that ties a slice to its service.
     public static let serviceNameLabel = "kubernetes.io/service-name"
 
-    private struct Fields: Codable, Sendable, Hashable {
+    fileprivate struct Fields: Codable, Sendable, Hashable {
         var apiVersion: String?
         var kind: String?
         var metadata: ObjectMeta
@@ -13,55 +13,124 @@ public struct EndpointSlice: Codable, Sendable, Hashable {
         var ports: [EndpointPort]?
     }
 
-    private var fields: CopyOnWrite<Fields>
+    /// What ``dnsFields`` keeps, and nothing else: the whole form's metadata alone is some 110
+    /// bytes inline and a dictionary for the one label read, and each endpoint an array for its
+    /// one address and room for fields a watch cache leaves out.
+    fileprivate struct Kept: KeptFields {
+        var name: String?
+        var namespace: String?
+        var serviceName: String?
+        var addressType: String?
+        var endpoints: [KeptEndpoint]?
+        var ports: [EndpointPort]?
+
+        var whole: Fields {
+            Fields(
+                apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
+                metadata: ObjectMeta(
+                    name: name, namespace: namespace, labels: serviceName.map { [serviceNameLabel: $0] }),
+                addressType: addressType, endpoints: endpoints?.map(\.whole), ports: ports)
+        }
+    }
+
+    fileprivate struct KeptEndpoint: Sendable, Hashable {
+        /// The first address, and the others (an endpoint nearly always has one).
+        var address: String?
+        var otherAddresses: [String]?
+        var ready: Bool?
+        var hostname: String?
+        var hasTargetRef: Bool
+        var targetKind: String?
+        var targetName: String?
+        var targetNamespace: String?
+
+        init(_ endpoint: Endpoint) {
+            address = endpoint.addresses.first
+            otherAddresses = endpoint.addresses.count > 1 ? Array(endpoint.addresses.dropFirst()) : nil
+            ready = endpoint.conditions?.ready
+            hostname = endpoint.hostname
+            hasTargetRef = endpoint.targetRef != nil
+            targetKind = endpoint.targetRef?.kind
+            targetName = endpoint.targetRef?.name
+            targetNamespace = endpoint.targetRef?.namespace
+        }
+
+        var whole: Endpoint {
+            Endpoint(
+                addresses: address.map { [$0] + (otherAddresses ?? []) } ?? [], ready: ready, hostname: hostname,
+                targetRef: hasTargetRef ? ObjectReference(kind: targetKind, name: targetName, namespace: targetNamespace) : nil)
+        }
+    }
+
+    private var fields: ObjectFields<Kept>
 
     public var apiVersion: String? {
-        get { fields.value.apiVersion }
-        set { fields.value.apiVersion = newValue }
+        get { fields.whole.apiVersion }
+        set { fields.whole.apiVersion = newValue }
     }
     public var kind: String? {
-        get { fields.value.kind }
-        set { fields.value.kind = newValue }
+        get { fields.whole.kind }
+        set { fields.whole.kind = newValue }
     }
     public var metadata: ObjectMeta {
-        get { fields.value.metadata }
-        set { fields.value.metadata = newValue }
+        get { fields.whole.metadata }
+        set { fields.whole.metadata = newValue }
     }
     public var addressType: String? {
-        get { fields.value.addressType }
-        set { fields.value.addressType = newValue }
+        get { fields.whole.addressType }
+        set { fields.whole.addressType = newValue }
     }
     public var endpoints: [Endpoint]? {
-        get { fields.value.endpoints }
-        set { fields.value.endpoints = newValue }
+        get { fields.whole.endpoints }
+        set { fields.whole.endpoints = newValue }
     }
     public var ports: [EndpointPort]? {
-        get { fields.value.ports }
-        set { fields.value.ports = newValue }
+        get { fields.whole.ports }
+        set { fields.whole.ports = newValue }
     }
 
     public init(
         name: String, namespace: String, serviceName: String, addressType: String = "IPv4",
         endpoints: [Endpoint], ports: [EndpointPort]? = nil
     ) {
-        fields = CopyOnWrite(Fields(
+        fields = ObjectFields(whole: Fields(
             apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
             metadata: ObjectMeta(name: name, namespace: namespace, labels: [Self.serviceNameLabel: serviceName]),
             addressType: addressType, endpoints: endpoints, ports: ports))
     }
 
+    /// The kept form (``dnsFields``): these fields, and of each endpoint what `Endpoint`'s
+    /// kept form holds.
+    init(
+        keptName name: String?, namespace: String?, serviceName: String?, addressType: String?,
+        endpoints: [Endpoint]?, ports: [EndpointPort]?
+    ) {
+        fields = ObjectFields(kept: Kept(
+            name: name, namespace: namespace, serviceName: serviceName, addressType: addressType,
+            endpoints: endpoints?.map(KeptEndpoint.init), ports: ports))
+    }
+
+    /// Holds the kept form already.
+    var isKept: Bool { fields.isKept }
+
     public init(from decoder: any Decoder) throws {
-        fields = CopyOnWrite(try Fields(from: decoder))
+        fields = ObjectFields(whole: try Fields(from: decoder))
     }
 
     public func encode(to encoder: any Encoder) throws {
-        try fields.value.encode(to: encoder)
+        try fields.whole.encode(to: encoder)
     }
 
-    public var name: String { fields.value.metadata.name ?? "" }
-    public var namespace: String { fields.value.metadata.namespace ?? "default" }
+    public var name: String {
+        fields.read(kept: \.name, whole: \.metadata.name) ?? ""
+    }
+    public var namespace: String {
+        fields.read(kept: \.namespace, whole: \.metadata.namespace) ?? "default"
+    }
     /// The service this slice belongs to, from its `kubernetes.io/service-name` label.
-    public var serviceName: String? { fields.value.metadata.labels?[Self.serviceNameLabel] }
+    public var serviceName: String? {
+        fields.read(kept: \.serviceName, whole: { $0.metadata.labels?[EndpointSlice.serviceNameLabel] })
+    }
 }
 
 public struct Endpoint: Codable, Sendable, Hashable {

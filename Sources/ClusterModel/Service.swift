@@ -1,47 +1,118 @@
 /// core/v1 Service, with the fields DNS answers depend on. Its fields share one allocation
-/// between copies (see ``CopyOnWrite``).
+/// between copies (see ``CopyOnWrite``). A service the DNS side keeps (``dnsFields``) holds only
+/// those fields, in a smaller allocation of their own.
 public struct Service: Codable, Sendable, Hashable {
-    private struct Fields: Codable, Sendable, Hashable {
+    fileprivate struct Fields: Codable, Sendable, Hashable {
         var apiVersion: String?
         var kind: String?
         var metadata: ObjectMeta
         var spec: ServiceSpec
     }
 
-    private var fields: CopyOnWrite<Fields>
+    /// What ``dnsFields`` keeps, and nothing else. The whole form's fields are some 250 bytes
+    /// inline, most of them empty metadata and spec; at N = 100,000 services these (with their
+    /// ports) are a third of that, and the address list that repeats `clusterIP` is a flag.
+    fileprivate struct Kept: KeptFields {
+        var name: String?
+        var namespace: String?
+        var type: String?
+        var clusterIP: String?
+        var clusterIPs: [String]?
+        /// `clusterIPs` is exactly `[clusterIP]`, as it nearly always is.
+        var clusterIPsRepeatClusterIP = false
+        var ports: [KeptPort]?
+        var externalName: String?
+        var publishNotReadyAddresses: Bool?
+
+        init(name: String?, namespace: String?, spec: ServiceSpec) {
+            self.name = name
+            self.namespace = namespace
+            type = spec.type
+            clusterIP = spec.clusterIP
+            if let ips = spec.clusterIPs, let single = spec.clusterIP, ips.count == 1, ips[0] == single {
+                clusterIPsRepeatClusterIP = true
+            } else {
+                clusterIPs = spec.clusterIPs
+            }
+            ports = spec.ports?.map { KeptPort(name: $0.name, protocol: $0.protocol, port: $0.port) }
+            externalName = spec.externalName
+            publishNotReadyAddresses = spec.publishNotReadyAddresses
+        }
+
+        var addresses: [String]? {
+            clusterIPsRepeatClusterIP ? clusterIP.map { [$0] } : clusterIPs
+        }
+
+        var whole: Fields {
+            Fields(
+                apiVersion: "v1", kind: "Service", metadata: ObjectMeta(name: name, namespace: namespace),
+                spec: ServiceSpec(
+                    type: type, clusterIP: clusterIP, clusterIPs: addresses,
+                    ports: ports?.map { ServicePort(name: $0.name, protocol: $0.protocol, port: $0.port) },
+                    externalName: externalName, publishNotReadyAddresses: publishNotReadyAddresses))
+        }
+    }
+
+    fileprivate struct KeptPort: Sendable, Hashable {
+        var name: String?
+        var `protocol`: String?
+        var port: Int
+    }
+
+    private var fields: ObjectFields<Kept>
 
     public var apiVersion: String? {
-        get { fields.value.apiVersion }
-        set { fields.value.apiVersion = newValue }
+        get { fields.whole.apiVersion }
+        set { fields.whole.apiVersion = newValue }
     }
     public var kind: String? {
-        get { fields.value.kind }
-        set { fields.value.kind = newValue }
+        get { fields.whole.kind }
+        set { fields.whole.kind = newValue }
     }
     public var metadata: ObjectMeta {
-        get { fields.value.metadata }
-        set { fields.value.metadata = newValue }
+        get { fields.whole.metadata }
+        set { fields.whole.metadata = newValue }
     }
     public var spec: ServiceSpec {
-        get { fields.value.spec }
-        set { fields.value.spec = newValue }
+        get { fields.whole.spec }
+        set { fields.whole.spec = newValue }
     }
 
     public init(name: String, namespace: String, spec: ServiceSpec) {
-        fields = CopyOnWrite(Fields(
+        fields = ObjectFields(whole: Fields(
             apiVersion: "v1", kind: "Service", metadata: ObjectMeta(name: name, namespace: namespace), spec: spec))
     }
 
+    /// The kept form (``dnsFields``): these fields and no others.
+    init(keptName name: String?, namespace: String?, spec: ServiceSpec) {
+        fields = ObjectFields(kept: Kept(name: name, namespace: namespace, spec: spec))
+    }
+
+    /// Holds the kept form already.
+    var isKept: Bool { fields.isKept }
+
     public init(from decoder: any Decoder) throws {
-        fields = CopyOnWrite(try Fields(from: decoder))
+        fields = ObjectFields(whole: try Fields(from: decoder))
     }
 
     public func encode(to encoder: any Encoder) throws {
-        try fields.value.encode(to: encoder)
+        try fields.whole.encode(to: encoder)
     }
 
-    public var name: String { fields.value.metadata.name ?? "" }
-    public var namespace: String { fields.value.metadata.namespace ?? "default" }
+    public var name: String {
+        fields.read(kept: \.name, whole: \.metadata.name) ?? ""
+    }
+
+    public var namespace: String {
+        fields.read(kept: \.namespace, whole: \.metadata.namespace) ?? "default"
+    }
+
+    /// What ``dnsKind`` reads, without making the whole spec of a kept service.
+    fileprivate var kindFields: (type: String?, clusterIP: String?, clusterIPs: [String]?, externalName: String?) {
+        fields.read(
+            kept: { ($0.type, $0.clusterIP, $0.addresses, $0.externalName) },
+            whole: { ($0.spec.type, $0.spec.clusterIP, $0.spec.clusterIPs, $0.spec.externalName) })
+    }
 }
 
 public struct ServiceSpec: Codable, Sendable, Hashable {
@@ -102,6 +173,7 @@ public enum ServiceKind: Sendable, Hashable {
 extension Service {
     /// The DNS view of this service.
     public var dnsKind: ServiceKind {
+        let spec = kindFields
         if spec.type == "ExternalName" {
             return .externalName(spec.externalName ?? "")
         }

@@ -92,7 +92,19 @@ struct DNSFieldsTests {
     func keptSlicesMatchTheWholeDecoding(_ json: String) throws {
         let decoder = JSONDecoder()
         let whole = try decoder.decode(EndpointSlice.self, from: Data(json.utf8))
-        #expect(try kept(EndpointSlice.self, json) == whole.dnsFields)
+        let read = try kept(EndpointSlice.self, json)
+        #expect(read == whole.dnsFields)
+        // Field by field, as the kept form gives them back (equality above compares kept forms).
+        #expect(read.apiVersion == "discovery.k8s.io/v1" && read.kind == "EndpointSlice")
+        #expect(read.metadata == ObjectMeta(
+            name: whole.metadata.name, namespace: whole.metadata.namespace,
+            labels: whole.serviceName.map { [EndpointSlice.serviceNameLabel: $0] }))
+        #expect(read.addressType == whole.addressType && read.ports == whole.ports)
+        #expect(read.endpoints == whole.endpoints?.map { endpoint in
+            Endpoint(
+                addresses: endpoint.addresses, ready: endpoint.conditions?.ready, hostname: endpoint.hostname,
+                targetRef: endpoint.targetRef.map { ObjectReference(kind: $0.kind, name: $0.name, namespace: $0.namespace) })
+        })
     }
 
     /// A Service as an API server returns it after `kubectl apply`: the last applied
@@ -125,11 +137,50 @@ struct DNSFieldsTests {
         #"{"metadata": {"name": "a"}, "spec": {"clusterIP": "None", "clusterIPs": ["None"], "ports": [],"#
             + #" "publishNotReadyAddresses": false}}"#,
         #"{"metadata": {"name": "a"}, "spec": {"ports": [{"port": 53, "targetPort": "dns"}, {"port": 54, "protocol": "UDP"}]}}"#,
+        #"{"metadata": {"name": "a"}, "spec": {"clusterIP": "10.96.0.7", "clusterIPs": ["10.96.0.7", "fd00::7"]}}"#,
+        #"{"metadata": {"name": "a"}, "spec": {"clusterIP": "10.96.0.7", "clusterIPs": ["10.96.0.8"]}}"#,
+        #"{"metadata": {"name": "a"}, "spec": {"clusterIP": "10.96.0.7"}}"#,
+        #"{"metadata": {"name": "a"}, "spec": {"clusterIPs": ["10.96.0.7"]}}"#,
+        #"{"metadata": {"name": "a"}, "spec": {"clusterIP": "10.96.0.7", "clusterIPs": []}}"#,
     ])
     func keptServicesMatchTheWholeDecoding(_ json: String) throws {
         let decoder = JSONDecoder()
         let whole = try decoder.decode(Service.self, from: Data(json.utf8))
-        #expect(try kept(Service.self, json) == whole.dnsFields)
+        let read = try kept(Service.self, json)
+        #expect(read == whole.dnsFields)
+        // Field by field, as the kept form gives them back (equality above compares kept forms).
+        #expect(read.apiVersion == "v1" && read.kind == "Service")
+        #expect(read.metadata == ObjectMeta(name: whole.metadata.name, namespace: whole.metadata.namespace))
+        let spec = whole.spec
+        #expect(read.spec == ServiceSpec(
+            type: spec.type, clusterIP: spec.clusterIP, clusterIPs: spec.clusterIPs,
+            ports: spec.ports?.map { ServicePort(name: $0.name, protocol: $0.protocol, port: $0.port) },
+            externalName: spec.externalName, publishNotReadyAddresses: spec.publishNotReadyAddresses))
+        #expect(read.dnsKind == whole.dnsKind)
+    }
+
+    /// A kept object equals the whole one with the same fields, hashes as it does, and once
+    /// changed holds the change while its copies do not.
+    @Test func aKeptObjectIsItsWholeFormUntilChanged() throws {
+        let full = try JSONDecoder().decode(Service.self, from: Data(Self.service.utf8))
+        let kept = full.dnsFields
+        let rebuilt = Service(name: "web", namespace: "shop", spec: kept.spec)
+        #expect(kept == rebuilt && rebuilt == kept && kept.hashValue == rebuilt.hashValue)
+        #expect(Set([kept, rebuilt, full]).count == 2)
+        var changed = kept
+        changed.spec.clusterIPs = ["10.96.0.5", "fd00::5"]
+        changed.metadata.labels = ["app": "web"]
+        #expect(changed.spec.clusterIPs == ["10.96.0.5", "fd00::5"] && changed.metadata.labels == ["app": "web"])
+        #expect(changed.dnsKind == .clusterIP(["10.96.0.5", "fd00::5"]) && changed != kept)
+        #expect(kept.spec.clusterIPs == ["10.96.0.5"] && kept.metadata.labels == nil && kept == rebuilt)
+        #expect(changed.dnsFields.spec.clusterIPs == ["10.96.0.5", "fd00::5"] && changed.dnsFields.metadata.labels == nil)
+
+        let slice = try JSONDecoder().decode(EndpointSlice.self, from: Data(Self.slice.utf8)).dnsFields
+        var moved = slice
+        moved.endpoints?[1].addresses = ["10.244.5.3", "10.244.5.4"]
+        #expect(moved.endpoints?[1].addresses == ["10.244.5.3", "10.244.5.4"] && moved.serviceName == "db")
+        #expect(slice.endpoints?[1].addresses == ["10.244.5.2"] && moved != slice)
+        #expect(moved.dnsFields == moved && moved.dnsFields.endpoints == moved.endpoints)
     }
 
     /// The kept reading of `json`, as a list's items are read.
