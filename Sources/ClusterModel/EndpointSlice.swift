@@ -24,12 +24,18 @@ public struct EndpointSlice: Codable, Sendable, Hashable {
         var endpoints: [KeptEndpoint]?
         var ports: [EndpointPort]?
 
+        var metadata: ObjectMeta {
+            ObjectMeta(name: name, namespace: namespace, labels: serviceName.map { [serviceNameLabel: $0] })
+        }
+
+        var wholeEndpoints: [Endpoint]? {
+            endpoints?.map(\.whole)
+        }
+
         var whole: Fields {
             Fields(
-                apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice",
-                metadata: ObjectMeta(
-                    name: name, namespace: namespace, labels: serviceName.map { [serviceNameLabel: $0] }),
-                addressType: addressType, endpoints: endpoints?.map(\.whole), ports: ports)
+                apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", metadata: metadata,
+                addressType: addressType, endpoints: wholeEndpoints, ports: ports)
         }
     }
 
@@ -72,20 +78,21 @@ public struct EndpointSlice: Codable, Sendable, Hashable {
         get { fields.whole.kind }
         set { fields.whole.kind = newValue }
     }
+    // Read from the form held: a kept slice makes only the part asked for, not the whole.
     public var metadata: ObjectMeta {
-        get { fields.whole.metadata }
+        get { fields.read(kept: \.metadata, whole: \.metadata) }
         set { fields.whole.metadata = newValue }
     }
     public var addressType: String? {
-        get { fields.whole.addressType }
+        get { fields.read(kept: \.addressType, whole: \.addressType) }
         set { fields.whole.addressType = newValue }
     }
     public var endpoints: [Endpoint]? {
-        get { fields.whole.endpoints }
+        get { fields.read(kept: \.wholeEndpoints, whole: \.endpoints) }
         set { fields.whole.endpoints = newValue }
     }
     public var ports: [EndpointPort]? {
-        get { fields.whole.ports }
+        get { fields.read(kept: \.ports, whole: \.ports) }
         set { fields.whole.ports = newValue }
     }
 

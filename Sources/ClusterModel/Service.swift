@@ -43,13 +43,19 @@ public struct Service: Codable, Sendable, Hashable {
             clusterIPsRepeatClusterIP ? clusterIP.map { [$0] } : clusterIPs
         }
 
+        var metadata: ObjectMeta {
+            ObjectMeta(name: name, namespace: namespace)
+        }
+
+        var spec: ServiceSpec {
+            ServiceSpec(
+                type: type, clusterIP: clusterIP, clusterIPs: addresses,
+                ports: ports?.map { ServicePort(name: $0.name, protocol: $0.protocol, port: $0.port) },
+                externalName: externalName, publishNotReadyAddresses: publishNotReadyAddresses)
+        }
+
         var whole: Fields {
-            Fields(
-                apiVersion: "v1", kind: "Service", metadata: ObjectMeta(name: name, namespace: namespace),
-                spec: ServiceSpec(
-                    type: type, clusterIP: clusterIP, clusterIPs: addresses,
-                    ports: ports?.map { ServicePort(name: $0.name, protocol: $0.protocol, port: $0.port) },
-                    externalName: externalName, publishNotReadyAddresses: publishNotReadyAddresses))
+            Fields(apiVersion: "v1", kind: "Service", metadata: metadata, spec: spec)
         }
     }
 
@@ -69,12 +75,13 @@ public struct Service: Codable, Sendable, Hashable {
         get { fields.whole.kind }
         set { fields.whole.kind = newValue }
     }
+    // Read from the form held: a kept service makes only the part asked for, not the whole.
     public var metadata: ObjectMeta {
-        get { fields.whole.metadata }
+        get { fields.read(kept: \.metadata, whole: \.metadata) }
         set { fields.whole.metadata = newValue }
     }
     public var spec: ServiceSpec {
-        get { fields.whole.spec }
+        get { fields.read(kept: \.spec, whole: \.spec) }
         set { fields.whole.spec = newValue }
     }
 

@@ -5,8 +5,6 @@ import Foundation
 protocol ClusterObject: Decodable, DNSFieldsDecodable, Sendable, Equatable {
     static var resource: KubeResource { get }
     var metadata: ObjectMeta { get }
-    /// `namespace/name`, or `name` for cluster-scoped kinds.
-    var key: String { get }
     /// What the feed keeps of it: only what DNS reads (see ClusterModel's `DNSFields`).
     var dnsFields: Self { get }
     /// Writes `object` (nil: deleted) under `key` in the delta's table of this kind.
@@ -14,6 +12,7 @@ protocol ClusterObject: Decodable, DNSFieldsDecodable, Sendable, Equatable {
 }
 
 extension ClusterObject {
+    /// `namespace/name`, or `name` for cluster-scoped kinds.
     var key: String {
         let name = metadata.name ?? ""
         guard Self.resource.isNamespaced else { return name }
@@ -28,14 +27,11 @@ extension Namespace: ClusterObject {
 
 extension Service: ClusterObject {
     static var resource: KubeResource { .services }
-    /// From the kept fields, without the whole metadata (which a kept service makes anew).
-    var key: String { "\(namespace)/\(name)" }
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) { delta.services[key] = .some(object) }
 }
 
 extension EndpointSlice: ClusterObject {
     static var resource: KubeResource { .endpointSlices }
-    var key: String { "\(namespace)/\(name)" }
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) {
         delta.endpointSlices[key] = .some(object)
     }
