@@ -99,7 +99,7 @@ struct ClusterRecords {
             data.touch(owner)
             for address in addresses {
                 data.add(Record(owner: owner, ttl: ttl, data: Self.addressData(address)))
-                data.add(Record(owner: ReverseName.name(for: address), ttl: ttl, data: .ptr(owner)))
+                data.point(address, to: owner)
             }
             addPorts(service, owner: owner, targets: [owner], endpoints: nil)
         case .headless:
@@ -111,7 +111,7 @@ struct ClusterRecords {
                 let record = Self.addressData(endpoint.address)
                 data.add(Record(owner: owner, ttl: ttl, data: record))
                 data.add(Record(owner: host, ttl: ttl, data: record))
-                data.add(Record(owner: ReverseName.name(for: endpoint.address), ttl: ttl, data: .ptr(host)))
+                data.point(endpoint.address, to: host)
             }
             addPorts(service, owner: owner, targets: hosts, endpoints: ready)
         }

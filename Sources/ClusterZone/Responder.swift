@@ -104,6 +104,9 @@ public final class Responder {
             writer.appendNegative(snapshot.zones[Int(entry.zone)])
             return .reply(writer.finish(rcode: 0))
         }
+        if let (shard, entry) = snapshot.reverse.find(qname) {
+            return .reply(pointerAnswer(shard, entry, query: query, qname: qname, limit: limit, writer: &writer))
+        }
         guard let zoneIndex = snapshot.zone(of: qname) else {
             if forwarding { return .forward(query) }
             return .reply(writer.finish(rcode: UInt16(ResponseCode.refused), authoritative: false))
@@ -129,6 +132,26 @@ public final class Responder {
             return result
         }
         return .reply(length)
+    }
+
+    /// An address's reverse name (``ReverseTable``): its PTR set, NODATA for other types.
+    private func pointerAnswer(
+        _ shard: ReverseShard, _ entry: Int, query: Query, qname: UnsafeRawBufferPointer, limit: Int,
+        writer: inout ResponseWriter
+    ) -> Int {
+        switch query.type {
+        case RecordType.any:
+            writer.append(snapshot.templates.anyBody, answers: 1)
+        case RecordType.ptr:
+            let (range, count) = shard.records(entry)
+            // One RRset: it fits whole or the client asks again over TCP.
+            guard writer.append(shard.bytes, range: range, answers: count, limit: limit) else {
+                return writer.finish(rcode: 0, truncated: true)
+            }
+        default:
+            if let zone = snapshot.zone(of: qname) { writer.appendNegative(snapshot.zones[zone]) }
+        }
+        return writer.finish(rcode: 0)
     }
 
     private func podAnswer(_ address: PodAddress, query: Query, zone: ZoneInfo, writer: inout ResponseWriter) -> Int {

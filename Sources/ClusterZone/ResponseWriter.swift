@@ -81,6 +81,16 @@ struct ResponseWriter {
         return cut.truncates
     }
 
+    /// Whole records made elsewhere (an address's PTR set), all or none: false, and nothing
+    /// written, when they do not fit in `limit`.
+    mutating func append(_ bytes: [UInt8], range: Range<Int>, answers: Int, limit: Int) -> Bool {
+        let room = limit - position - (query.edns == nil ? 0 : opt.count)
+        guard range.count <= room else { return false }
+        copy(bytes, from: range.lowerBound, count: range.count)
+        answerCount += answers
+        return true
+    }
+
     /// The sections of a whole message made elsewhere (autopath's composed answers), from
     /// `bodyStart` on, with its section counts. False, and nothing written, when it does not
     /// fit in `limit`: the caller sets TC and the client asks again over TCP.

@@ -5,10 +5,12 @@ enum ReverseName {
     static let ipv4Zone = try! DNSName("in-addr.arpa.")
     static let ipv6Zone = try! DNSName("ip6.arpa.")
 
-    static func name(for address: IPAddressBytes) -> DNSName {
+    /// The name above `address`'s reverse name (which the ``ReverseTable`` answers): its first
+    /// label, the last octet or nibble, left out.
+    static func parent(for address: IPAddressBytes) -> DNSName {
         var wire: [UInt8] = []
         if address.count == 4 {
-            for byte in address.reversed() {
+            for byte in address.reversed().dropFirst() {
                 let digits = Array(String(byte).utf8)
                 wire.append(UInt8(digits.count))
                 wire += digits
@@ -19,6 +21,6 @@ enum ReverseName {
         for byte in address.reversed() {
             wire += [1, hex[Int(byte & 0xF)], 1, hex[Int(byte >> 4)]]
         }
-        return DNSName(uncheckedWire: wire + ipv6Zone.wire)
+        return DNSName(uncheckedWire: Array(wire.dropFirst(2)) + ipv6Zone.wire)
     }
 }

@@ -56,7 +56,7 @@ public final class SnapshotEngine {
 
     public init(configuration: ZoneConfiguration) throws(DNSWireError) {
         self.configuration = configuration
-        self.model = ZoneModel(zones: [])
+        self.model = ZoneModel(zones: [], ttl: configuration.ttl)
         self.clients = ClientIndex(zone: configuration.zone)
         self.shards = Array(repeating: ZoneShard.empty, count: Self.shardLimits.lowerBound)
         self.templates = try ZoneSnapshot.Templates(configuration)
@@ -191,6 +191,7 @@ public final class SnapshotEngine {
         // of every pod address (6 MB of the peak at N = 100,000), gone once taken.
         let (clientMap, clientProblems) = configuration.autopath ? clients.take() : (ClientNamespaces.empty, [])
         let rebuilt = try rebuild(work, gone: gone, parallel: compiledNames >= Self.parallelThreshold)
+        let (reverse, pointerChanges) = model.takeReverse()
         for (offset, (shardIndex, _)) in work.enumerated() {
             shards[shardIndex] = rebuilt[offset].shard
             for (name, read) in rebuilt[offset].reads {
@@ -199,9 +200,9 @@ public final class SnapshotEngine {
         }
         let lines = staticProblems + problems.keys.sorted().flatMap { problems[$0]! } + clientProblems
         return ZoneSnapshot(
-            shards: shards, zones: try zoneInfos(), templates: templates, serial: apexSerial, synced: synced,
-            pods: configuration.pods, problems: lines, clients: clientMap, ttl: configuration.ttl,
-            compiledNames: compiledNames)
+            shards: shards, reverse: reverse, zones: try zoneInfos(), templates: templates, serial: apexSerial,
+            synced: synced, pods: configuration.pods, problems: lines, clients: clientMap, ttl: configuration.ttl,
+            compiledNames: compiledNames + pointerChanges)
     }
 
     /// A snapshot whose compiled answers are `saved`'s: for a saved snapshot made from exactly
@@ -213,7 +214,7 @@ public final class SnapshotEngine {
         if let previous { model.apply(previous, adding: false) }
         let apex = ClusterRecords.apex(configuration, serial: saved.serial, kubeDNS: index.services[ClusterRecords.kubeDNSKey])
         model.apply(apex, adding: true)
-        guard saved.nameCount == model.nodes.count, model.nodes.keys.allSatisfy({ saved.contains($0) }) else {
+        guard saved.shardNameCount == model.nodes.count, model.nodes.keys.allSatisfy({ saved.contains($0) }) else {
             model.apply(apex, adding: false)
             if let previous { model.apply(previous, adding: true) }
             return nil
@@ -229,11 +230,14 @@ public final class SnapshotEngine {
             for target in compiler.reads(model.nodes.values[entry]) { model.record(name, reads: target) }
         }
         shards = saved.shards
+        // Made from the engine's own records rather than trusted from the file: it is cheap.
+        let (reverse, _) = model.takeReverse()
         let (clientMap, clientProblems) = configuration.autopath ? clients.take() : (ClientNamespaces.empty, [])
         let lines = staticProblems + problems.keys.sorted().flatMap { problems[$0]! } + clientProblems
         return ZoneSnapshot(
-            shards: shards, zones: try zoneInfos(), templates: templates, serial: apexSerial, synced: synced,
-            pods: configuration.pods, problems: lines, clients: clientMap, ttl: configuration.ttl, compiledNames: 0)
+            shards: shards, reverse: reverse, zones: try zoneInfos(), templates: templates, serial: apexSerial,
+            synced: synced, pods: configuration.pods, problems: lines, clients: clientMap, ttl: configuration.ttl,
+            compiledNames: 0)
     }
 
     /// Spreads the names over more shards once they outgrow them (a first list, steady
@@ -380,7 +384,7 @@ public final class SnapshotEngine {
             part.addZone(soa: zone.records[0], extra: Array(zone.records.dropFirst()))
             parts.append(part)
         }
-        model = ZoneModel(zones: zones)
+        model = ZoneModel(zones: zones, ttl: configuration.ttl)
         for part in parts { model.apply(part, adding: true) }
         apexPart = nil
         // Every name is compiled again: the old shards are dropped, not copied from.

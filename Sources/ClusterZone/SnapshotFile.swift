@@ -14,7 +14,7 @@ import Musl
 /// caller's to decide from `annotations` (the feed's positions, say).
 public enum SnapshotFile {
     private static let magic: UInt64 = 0x3150_414E_5344_4E43  // "CDNSNAP1"
-    private static let format: UInt32 = 2
+    private static let format: UInt32 = 3
 
     /// Writes `snapshot` to `path` (through a temporary file renamed over it).
     public static func write(
@@ -81,6 +81,7 @@ public enum SnapshotFile {
         try writer.integer(UInt64(snapshot.problems.count))
         for problem in snapshot.problems { try writer.string(problem) }
         try write(snapshot.clients, to: &writer)
+        try write(snapshot.reverse, to: &writer)
         try writer.integer(UInt64(snapshot.shards.count))
         for shard in snapshot.shards { try write(shard, to: &writer) }
     }
@@ -105,13 +106,14 @@ public enum SnapshotFile {
         var problems: [String] = []
         for _ in 0..<(try reader.count(atLeast: 1)) { problems.append(try reader.string()) }
         let clients = try readClients(from: &reader)
+        let reverse = try readReverse(from: &reader)
         let shardCount = try reader.count(atLeast: 8)
         guard shardCount.nonzeroBitCount == 1 else { throw SnapshotFileError("shard count \(shardCount) is not a power of two") }
         var shards: [ZoneShard] = []
         shards.reserveCapacity(shardCount)
         for _ in 0..<shardCount { shards.append(try readShard(from: &reader, zoneCount: zones.count)) }
         return ZoneSnapshot(
-            shards: shards, zones: zones, templates: templates, serial: serial, synced: true,
+            shards: shards, reverse: reverse, zones: zones, templates: templates, serial: serial, synced: true,
             pods: configuration.pods, problems: problems, clients: clients, ttl: configuration.ttl, compiledNames: 0)
     }
 
@@ -155,6 +157,43 @@ public enum SnapshotFile {
             shards.append(shard)
         }
         return shards.isEmpty ? .empty : ClientNamespaces(suffixes: suffixes, shards: shards, count: count)
+    }
+
+    private static func write(_ reverse: ReverseTable, to writer: inout SnapshotWriter) throws(SnapshotFileError) {
+        try writer.integer(UInt64(reverse.shards.count))
+        for shard in reverse.shards {
+            try writer.array(shard.addresses.map(\.high))
+            try writer.array(shard.addresses.map(\.low))
+            try writer.array(shard.addresses.map { UInt8($0.isIPv4 ? 1 : 0) })
+            try writer.array(shard.ends)
+            try writer.array(shard.counts)
+            try writer.array(shard.bytes)
+        }
+    }
+
+    private static func readReverse(from reader: inout SnapshotReader) throws(SnapshotFileError) -> ReverseTable {
+        let shardCount = try reader.count(atLeast: 32)
+        guard shardCount == 0 || shardCount == ReverseTable.shardCount else {
+            throw SnapshotFileError("\(shardCount) reverse shards")
+        }
+        var shards: [ReverseShard] = []
+        for _ in 0..<shardCount {
+            let highs: [UInt64] = try reader.array()
+            let lows: [UInt64] = try reader.array()
+            let families: [UInt8] = try reader.array()
+            guard lows.count == highs.count, families.count == highs.count else {
+                throw SnapshotFileError("a reverse shard is inconsistent")
+            }
+            let addresses = highs.indices.map { ClientAddress(high: highs[$0], low: lows[$0], isIPv4: families[$0] != 0) }
+            let ends: [UInt32] = try reader.array()
+            let counts: [UInt16] = try reader.array()
+            let bytes: [UInt8] = try reader.array()
+            guard let shard = ReverseShard(addresses: addresses, ends: ends, counts: counts, bytes: bytes),
+                shard.addresses.allSatisfy({ ReverseTable.shard(of: $0) == shards.count })
+            else { throw SnapshotFileError("a reverse shard is inconsistent") }
+            shards.append(shard)
+        }
+        return shards.isEmpty ? .empty : ReverseTable(shards: shards, count: shards.reduce(0) { $0 + $1.count })
     }
 
     private static func write(_ shard: ZoneShard, to writer: inout SnapshotWriter) throws(SnapshotFileError) {

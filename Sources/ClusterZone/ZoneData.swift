@@ -14,6 +14,8 @@ struct ZoneData: Sendable {
     }
 
     private(set) var nodes: [DNSName: Node] = [:]
+    /// PTR records by address, for the ``ReverseTable``: not records of reverse names.
+    private(set) var pointers: [(address: IPAddressBytes, target: DNSName)] = []
 
     /// A zone's records: its SOA first, then the rest.
     mutating func addZone(soa: Record, extra: [Record] = []) {
@@ -26,6 +28,13 @@ struct ZoneData: Sendable {
         modify(record.owner) { node in
             if !node.records.contains(record) { node.records.append(record) }
         }
+    }
+
+    /// A PTR record from `address`'s reverse name to `target`. The name above the reverse
+    /// name is made to exist: a prefix of known addresses is NODATA, not NXDOMAIN.
+    mutating func point(_ address: IPAddressBytes, to target: DNSName) {
+        pointers.append((address, target))
+        touch(ReverseName.parent(for: address))
     }
 
     /// Makes `name` exist (NODATA rather than NXDOMAIN).

@@ -55,6 +55,8 @@ struct ZoneModel: Sendable {
     }
 
     private(set) var nodes = NameMap<Node>()
+    /// PTR records, by address rather than as records of reverse names.
+    private var reverse: ReverseIndex
     private(set) var zones: [Zone]
     let apexes: Set<DNSName>
     /// Names whose answers may differ from the last snapshot's. While ``everythingDirty``,
@@ -73,9 +75,11 @@ struct ZoneModel: Sendable {
     private let apexBytes: [UInt8]
     private let apexRanges: [Range<Int>]
 
-    /// The zones are fixed for the model's life: a change of zones builds a new model.
-    init(zones: [Zone]) {
+    /// The zones are fixed for the model's life: a change of zones builds a new model. PTR
+    /// records get `ttl`.
+    init(zones: [Zone], ttl: UInt32) {
         self.zones = zones
+        self.reverse = ReverseIndex(ttl: ttl)
         self.apexes = Set(zones.map(\.apex))
         var bytes: [UInt8] = []
         apexRanges = zones.map { zone in
@@ -90,6 +94,7 @@ struct ZoneModel: Sendable {
     /// One dictionary access per name, not one per record and mark: a whole list's build runs
     /// this for every name of the registry, on one thread.
     mutating func apply(_ part: ZoneData, adding: Bool) {
+        for (address, target) in part.pointers { reverse.apply(address, target: target, adding: adding) }
         for (name, given) in part.nodes {
             let marks: Int32 = (given.isTouched ? 1 : 0) + (given.isExternalName ? 1 : 0) + (given.isPodNamespace ? 1 : 0)
             let sign: Int16 = adding ? 1 : -1
@@ -154,7 +159,12 @@ struct ZoneModel: Sendable {
     static let everythingDirtyFrom = 4096
 
     /// Names changed since the last ``takeDirty()``.
-    var hasChanges: Bool { everythingDirty || !dirty.isEmpty }
+    var hasChanges: Bool { everythingDirty || !dirty.isEmpty || reverse.hasChanges }
+
+    /// The PTR answers as they now are, and how many records changed since the last call.
+    mutating func takeReverse() -> (table: ReverseTable, changes: Int) {
+        reverse.take()
+    }
 
     /// `name`'s answers were built from `read`'s records.
     mutating func record(_ name: DNSName, reads read: DNSName) {

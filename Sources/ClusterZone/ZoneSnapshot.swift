@@ -7,6 +7,8 @@ import DNSWire
 public final class ZoneSnapshot: Sendable {
     let shards: [ZoneShard]
     let shardMask: Int
+    /// The PTR answers of the cluster's addresses, which the shards do not hold.
+    let reverse: ReverseTable
     let zones: [ZoneInfo]
     let templates: Templates
     /// Autopath: the namespace of each known pod address (empty when autopath is off).
@@ -22,12 +24,14 @@ public final class ZoneSnapshot: Sendable {
     public let pods: ZoneConfiguration.PodsMode
     /// Objects that could not be served, one line each, with the reason.
     public let problems: [String]
+    /// Names answered: the shards' and the addresses' reverse names.
     public let nameCount: Int
+    let shardNameCount: Int
     /// Names compiled for this snapshot (the rest were copied or shared): what a change cost.
     public let compiledNames: Int
 
     /// Bytes of prebuilt answers and name tables, over all shards.
-    public var byteCount: Int { shards.reduce(0) { $0 + $1.byteCount } }
+    public var byteCount: Int { shards.reduce(0) { $0 + $1.byteCount } + reverse.byteCount }
 
     /// Pod addresses whose namespace autopath knows.
     public var autopathClientCount: Int { clients.count }
@@ -42,13 +46,14 @@ public final class ZoneSnapshot: Sendable {
     }
 
     init(
-        shards: [ZoneShard], zones: [ZoneInfo], templates: Templates, serial: UInt32, synced: Bool,
+        shards: [ZoneShard], reverse: ReverseTable, zones: [ZoneInfo], templates: Templates, serial: UInt32, synced: Bool,
         pods: ZoneConfiguration.PodsMode, problems: [String], clients: ClientNamespaces, ttl: UInt32,
         compiledNames: Int
     ) {
         precondition(shards.count.nonzeroBitCount == 1, "shard count must be a power of two")
         self.shards = shards
         self.shardMask = shards.count - 1
+        self.reverse = reverse
         self.ttl = ttl
         self.clients = clients
         self.zones = zones
@@ -57,7 +62,8 @@ public final class ZoneSnapshot: Sendable {
         self.synced = synced
         self.pods = pods
         self.problems = problems
-        self.nameCount = shards.reduce(0) { $0 + $1.count }
+        self.shardNameCount = shards.reduce(0) { $0 + $1.count }
+        self.nameCount = shardNameCount + reverse.count
         self.compiledNames = compiledNames
     }
 

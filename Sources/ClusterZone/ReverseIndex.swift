@@ -1,0 +1,127 @@
+import DNSWire
+
+/// The PTR records objects give, by address, kept up to date object by object, and the
+/// ``ReverseTable`` made from them: each snapshot rebuilds the shards whose addresses changed
+/// and shares the others. A multiset, as two objects may point one address at the same name
+/// (a pod in two headless services); the answer holds each name once, in name order.
+struct ReverseIndex {
+    private var shards = [[ClientAddress: Pointers]](repeating: [:], count: ReverseTable.shardCount)
+    private var dirty = [Bool](repeating: false, count: ReverseTable.shardCount)
+    private var dirtyCount = 0
+    private var table = ReverseTable.empty
+    private let ttl: UInt32
+
+    init(ttl: UInt32) {
+        self.ttl = ttl
+    }
+
+    var hasChanges: Bool { dirtyCount > 0 }
+
+    mutating func apply(_ address: IPAddressBytes, target: DNSName, adding: Bool) {
+        guard let key = ReverseTable.key(address) else { return }
+        let shard = ReverseTable.shard(of: key)
+        if adding {
+            shards[shard][key, default: Pointers()].add(target)
+        } else {
+            guard var pointers = shards[shard][key], pointers.remove(target) else { return }
+            shards[shard][key] = pointers.isEmpty ? nil : pointers
+        }
+        if !dirty[shard] {
+            dirty[shard] = true
+            dirtyCount += 1
+        }
+    }
+
+    /// The table as the index now is, and how many addresses' answers it changed: what the
+    /// change cost, as the other names of a shard are copied, not compiled.
+    mutating func take() -> (table: ReverseTable, changes: Int) {
+        guard dirtyCount > 0 else { return (table, 0) }
+        var changes = 0
+        var built = table.shards.isEmpty ? Array(repeating: ReverseShard(), count: ReverseTable.shardCount) : table.shards
+        var count = table.count
+        for index in dirty.indices where dirty[index] {
+            let rebuilt = Self.shard(shards[index], ttl: ttl)
+            changes += rebuilt.difference(from: built[index])
+            count += rebuilt.count - built[index].count
+            built[index] = rebuilt
+            dirty[index] = false
+        }
+        dirtyCount = 0
+        table = ReverseTable(shards: built, count: count)
+        return (table, changes)
+    }
+
+    /// A record's bytes before its target: owner pointer, type, class, TTL, RDLENGTH.
+    private static let fixedLength = 12
+
+    private static func shard(_ pointers: [ClientAddress: Pointers], ttl: UInt32) -> ReverseShard {
+        let sorted = pointers.map { ($0.key, $0.value.targets) }.sorted { ReverseShard.precedes($0.0, $1.0) }
+        var shard = ReverseShard()
+        shard.reserve(
+            addresses: sorted.count,
+            bytes: sorted.reduce(0) { total, entry in entry.1.reduce(total) { $0 + Self.fixedLength + $1.wire.count } })
+        var record: [UInt8] = []
+        for (address, targets) in sorted {
+            record.removeAll(keepingCapacity: true)
+            for target in targets {
+                let length = target.wire.count
+                // Owned by a pointer to the question (offset 12), type PTR, class IN.
+                record += [0xC0, 0x0C, 0x00, 0x0C, 0x00, 0x01]
+                record += [UInt8(ttl >> 24), UInt8(truncatingIfNeeded: ttl >> 16), UInt8(truncatingIfNeeded: ttl >> 8), UInt8(truncatingIfNeeded: ttl)]
+                record += [UInt8(length >> 8), UInt8(truncatingIfNeeded: length)]
+                record += target.wire
+            }
+            shard.append(address, records: targets.count, bytes: record)
+        }
+        return shard
+    }
+}
+
+/// The names one address points at, with how many objects give each: nearly always one name
+/// from one object, held inline.
+private struct Pointers {
+    private var first: DNSName?
+    private var firstCount: Int32 = 0
+    /// Further names, one element per object that gives one.
+    private var others: [DNSName] = []
+
+    var isEmpty: Bool { first == nil }
+
+    /// Each name once, in name order (as the model ordered PTR sets: not by arrival).
+    var targets: [DNSName] {
+        guard let first else { return [] }
+        guard !others.isEmpty else { return [first] }
+        return Set(others + [first]).sorted()
+    }
+
+    mutating func add(_ target: DNSName) {
+        if first == nil {
+            (first, firstCount) = (target, 1)
+        } else if first == target {
+            firstCount += 1
+        } else {
+            others.append(target)
+        }
+    }
+
+    /// Takes away one object's `target`; false when no object gave it.
+    mutating func remove(_ target: DNSName) -> Bool {
+        if first == target {
+            firstCount -= 1
+            if firstCount == 0 {
+                // Another name (if any) takes the first place, with all its givers.
+                if let next = others.first {
+                    first = next
+                    firstCount = Int32(others.count { $0 == next })
+                    others.removeAll { $0 == next }
+                } else {
+                    first = nil
+                }
+            }
+            return true
+        }
+        guard let index = others.firstIndex(of: target) else { return false }
+        others.remove(at: index)
+        return true
+    }
+}

@@ -1,0 +1,195 @@
+import DNSWire
+
+/// The PTR answers of the cluster's addresses (SPEC.md section 3), by address rather than by
+/// name: a third of a cluster's names are `<d>.<c>.<b>.<a>.in-addr.arpa` or 32-nibble
+/// `ip6.arpa` leaves with one record each, and as names with compiled answers they cost about
+/// 300 bytes apiece between the model and the shards. Here each is its address and its
+/// answer's bytes. The names above them (`<c>.<b>.<a>.in-addr.arpa`, ...) stay in the shards,
+/// so a prefix of known addresses is NODATA, not NXDOMAIN. Sharded by address: a change
+/// rebuilds the one shard its address falls in.
+struct ReverseTable: Sendable {
+    let shards: [ReverseShard]
+    let count: Int
+
+    static let shardCount = 256
+    static let empty = ReverseTable(shards: [], count: 0)
+
+    var byteCount: Int { shards.reduce(0) { $0 + $1.byteCount } }
+
+    @inline(__always)
+    static func shard(of address: ClientAddress) -> Int {
+        Int(truncatingIfNeeded: ((address.high ^ address.low ^ (address.isIPv4 ? 1 : 0)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
+    }
+
+    /// The address `name` (lower-case wire bytes) is the reverse name of, and where its PTR
+    /// answer is; nil when it is no address we hold.
+    @inline(__always)
+    func find(_ name: UnsafeRawBufferPointer) -> (shard: ReverseShard, entry: Int)? {
+        guard count > 0, let address = Self.address(reversed: name) else { return nil }
+        let shard = shards[Self.shard(of: address)]
+        guard let entry = shard.index(of: address) else { return nil }
+        return (shard, entry)
+    }
+
+    private static let ipv4Suffix: [UInt8] = ReverseName.ipv4Zone.wire
+    private static let ipv6Suffix: [UInt8] = ReverseName.ipv6Zone.wire
+
+    /// The address of a reverse name in canonical form: four decimal labels without leading
+    /// zeros under `in-addr.arpa`, or 32 single hex digits under `ip6.arpa`. Any other
+    /// spelling is no name we made, as the model never held it either. The key is made as
+    /// ``key(_:)`` makes it, with no IPv4-mapped folding: `::ffff:a.b.c.d` is its own name.
+    static func address(reversed name: UnsafeRawBufferPointer) -> ClientAddress? {
+        if name.count == 64 + ipv6Suffix.count {
+            return ipv6Address(name)
+        }
+        guard name.count >= 8 + ipv4Suffix.count, name.count <= 16 + ipv4Suffix.count else { return nil }
+        var bits: UInt32 = 0
+        var offset = 0
+        for octet in 0..<4 {
+            let length = Int(name[offset])
+            guard length >= 1, length <= 3, offset + 1 + length < name.count else { return nil }
+            var value = 0
+            for index in (offset + 1)...(offset + length) {
+                let digit = Int(name[index]) - 0x30
+                guard digit >= 0, digit <= 9 else { return nil }
+                value = value * 10 + digit
+            }
+            guard value <= 255, length == 1 || name[offset + 1] != 0x30 else { return nil }
+            // The first label is the last octet: stored bits hold the first octet lowest.
+            bits |= UInt32(value) << (8 * (3 - octet))
+            offset += length + 1
+        }
+        guard name.count - offset == ipv4Suffix.count, suffix(name, from: offset, is: ipv4Suffix) else { return nil }
+        return ClientAddress(high: UInt64(bits), low: 0, isIPv4: true)
+    }
+
+    private static func ipv6Address(_ name: UnsafeRawBufferPointer) -> ClientAddress? {
+        guard suffix(name, from: 64, is: ipv6Suffix) else { return nil }
+        var pair: (UInt64, UInt64) = (0, 0)
+        let parsed = withUnsafeMutableBytes(of: &pair) { bytes -> Bool in
+            for nibble in 0..<32 {
+                guard name[nibble * 2] == 1 else { return false }
+                let character = name[nibble * 2 + 1]
+                let value: UInt8
+                switch character {
+                case 0x30...0x39: value = character - 0x30
+                case 0x61...0x66: value = character - 0x61 + 10
+                default: return false
+                }
+                // The first label is the low nibble of the last byte.
+                let byte = 15 - nibble / 2
+                bytes[byte] |= nibble % 2 == 0 ? value : value << 4
+            }
+            return true
+        }
+        guard parsed else { return nil }
+        return ClientAddress(high: pair.0, low: pair.1, isIPv4: false)
+    }
+
+    @inline(__always)
+    private static func suffix(_ name: UnsafeRawBufferPointer, from offset: Int, is suffix: [UInt8]) -> Bool {
+        suffix.withUnsafeBytes { suffix in
+            name.count - offset == suffix.count && memcmp(name.baseAddress! + offset, suffix.baseAddress!, suffix.count) == 0
+        }
+    }
+
+    /// The key of an A or AAAA record's address, as ``address(reversed:)`` parses it back.
+    static func key(_ bytes: IPAddressBytes) -> ClientAddress? {
+        var pair: (UInt64, UInt64) = (0, 0)
+        guard bytes.count == 4 || bytes.count == 16 else { return nil }
+        withUnsafeMutableBytes(of: &pair) { $0.copyBytes(from: bytes) }
+        return ClientAddress(high: pair.0, low: pair.1, isIPv4: bytes.count == 4)
+    }
+}
+
+/// One shard of a ``ReverseTable``: its addresses in order, each with its answer section
+/// (every PTR record of the address, owned by a pointer to the question) in `bytes`.
+struct ReverseShard: Sendable {
+    private(set) var addresses: [ClientAddress] = []
+    /// Where each address's records end in `bytes`; they start where the previous one's end.
+    private(set) var ends: [UInt32] = []
+    private(set) var counts: [UInt16] = []
+    private(set) var bytes: [UInt8] = []
+
+    init() {}
+
+    init?(addresses: [ClientAddress], ends: [UInt32], counts: [UInt16], bytes: [UInt8]) {
+        guard ends.count == addresses.count, counts.count == addresses.count,
+            zip(ends, ends.dropFirst()).allSatisfy({ $0 <= $1 }), (ends.last ?? 0) == UInt32(bytes.count),
+            zip(addresses, addresses.dropFirst()).allSatisfy({ Self.precedes($0, $1) })
+        else { return nil }
+        (self.addresses, self.ends, self.counts, self.bytes) = (addresses, ends, counts, bytes)
+    }
+
+    var count: Int { addresses.count }
+
+    var byteCount: Int {
+        addresses.capacity * MemoryLayout<ClientAddress>.stride + ends.capacity * 4 + counts.capacity * 2 + bytes.capacity
+    }
+
+    mutating func reserve(addresses count: Int, bytes byteCount: Int) {
+        addresses.reserveCapacity(count)
+        ends.reserveCapacity(count)
+        counts.reserveCapacity(count)
+        bytes.reserveCapacity(byteCount)
+    }
+
+    /// Appends an address greater than every one before it, with its records' bytes.
+    mutating func append(_ address: ClientAddress, records: Int, bytes recordBytes: [UInt8]) {
+        addresses.append(address)
+        bytes += recordBytes
+        ends.append(UInt32(bytes.count))
+        counts.append(UInt16(records))
+    }
+
+    func records(_ entry: Int) -> (range: Range<Int>, count: Int) {
+        let start = entry == 0 ? 0 : Int(ends[entry - 1])
+        return (start..<Int(ends[entry]), Int(counts[entry]))
+    }
+
+    /// How many addresses are new, gone or answered otherwise than in `old`.
+    func difference(from old: ReverseShard) -> Int {
+        var (mine, theirs, different) = (0, 0, 0)
+        while mine < count || theirs < old.count {
+            if theirs == old.count || (mine < count && Self.precedes(addresses[mine], old.addresses[theirs])) {
+                mine += 1
+            } else if mine == count || Self.precedes(old.addresses[theirs], addresses[mine]) {
+                theirs += 1
+            } else {
+                let changed = bytes[records(mine).range] != old.bytes[old.records(theirs).range]
+                (mine, theirs, different) = (mine + 1, theirs + 1, different + (changed ? 1 : 0))
+                continue
+            }
+            different += 1
+        }
+        return different
+    }
+
+    @inline(__always)
+    func index(of address: ClientAddress) -> Int? {
+        addresses.withUnsafeBufferPointer { addresses in
+            var low = 0
+            var high = addresses.count
+            while low < high {
+                let middle = (low + high) / 2
+                if Self.precedes(addresses[middle], address) { low = middle + 1 } else { high = middle }
+            }
+            return low < addresses.count && addresses[low] == address ? low : nil
+        }
+    }
+
+    @inline(__always)
+    static func precedes(_ left: ClientAddress, _ right: ClientAddress) -> Bool {
+        if left.high != right.high { return left.high < right.high }
+        if left.low != right.low { return left.low < right.low }
+        return !left.isIPv4 && right.isIPv4
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
