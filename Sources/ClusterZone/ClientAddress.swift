@@ -43,17 +43,16 @@ public struct ClientAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// From the 4 or 16 bytes of an A or AAAA record; nil for any other length.
     public init?(bytes: [UInt8]) {
-        switch bytes.count {
-        case 4:
-            var bits: UInt32 = 0
-            withUnsafeMutableBytes(of: &bits) { $0.copyBytes(from: bytes) }
-            self.init(ipv4: bits)
-        case 16:
-            var pair: (UInt64, UInt64) = (0, 0)
-            withUnsafeMutableBytes(of: &pair) { $0.copyBytes(from: bytes) }
-            self.init(ipv6: pair)
-        default:
-            return nil
-        }
+        guard let exact = ClientAddress(exactly: bytes) else { return nil }
+        self = exact.isIPv4 ? exact : ClientAddress(ipv6: (exact.high, exact.low))
+    }
+
+    /// The same without folding IPv4-mapped addresses into IPv4: an address's own reverse
+    /// name (``ReverseTable``), where `::ffff:a.b.c.d` is not `a.b.c.d`.
+    init?(exactly bytes: [UInt8]) {
+        guard bytes.count == 4 || bytes.count == 16 else { return nil }
+        var pair: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &pair) { $0.copyBytes(from: bytes) }
+        self.init(high: pair.0, low: pair.1, isIPv4: bytes.count == 4)
     }
 }

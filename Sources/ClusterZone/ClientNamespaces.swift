@@ -33,8 +33,8 @@ struct ClientNamespaces: Sendable {
 /// An address claimed by two namespaces is left out and reported: guessing would send a
 /// client down another namespace's search list.
 struct ClientIndex {
-    private var podClaims: [ClientAddress: Claims] = [:]
-    private var endpointClaims: [ClientAddress: Claims] = [:]
+    private var podClaims: [ClientAddress: CountedSet<String>] = [:]
+    private var endpointClaims: [ClientAddress: CountedSet<String>] = [:]
     private var dirty: Set<ClientAddress> = []
     private var suffixes: [[UInt8]] = []
     private var suffixIndex: [String: Int32] = [:]
@@ -67,8 +67,9 @@ struct ClientIndex {
         guard NameRules.isDNS1123Label(namespace), let address = IPAddress(ip),
             let client = ClientAddress(bytes: address.bytes)
         else { return }
-        var claims = (byPod ? podClaims[client] : endpointClaims[client]) ?? Claims()
-        claims.change(namespace, by: adding ? 1 : -1)
+        // The namespaces claiming the address, with how many objects claim it in each.
+        var claims = (byPod ? podClaims[client] : endpointClaims[client]) ?? CountedSet()
+        if adding { claims.add(namespace) } else { claims.remove(namespace) }
         if byPod {
             podClaims[client] = claims.isEmpty ? nil : claims
         } else {
@@ -81,13 +82,13 @@ struct ClientIndex {
     mutating func take() -> (ClientNamespaces, problems: [String]) {
         for client in dirty {
             let shard = ClientNamespaces.shard(of: client)
-            let claims = podClaims[client] ?? endpointClaims[client] ?? Claims()
+            let claims = podClaims[client] ?? endpointClaims[client] ?? CountedSet()
             let before = shards[shard].removeValue(forKey: client)
             ambiguous[client] = nil
-            if claims.isAmbiguous {
+            if claims.hasSeveral {
                 ambiguous[client] = "autopath: \(client) is in namespaces "
-                    + claims.namespaces.joined(separator: " and ") + ", its queries get no server-side search"
-            } else if let namespace = claims.namespaces.first, let index = suffix(namespace) {
+                    + claims.sorted.joined(separator: " and ") + ", its queries get no server-side search"
+            } else if let namespace = claims.sorted.first, let index = suffix(namespace) {
                 shards[shard][client] = index
             }
             count += (shards[shard][client] == nil ? 0 : 1) - (before == nil ? 0 : 1)
@@ -106,42 +107,6 @@ struct ClientIndex {
         } catch {
             suffixIndex[namespace] = -1
             return nil
-        }
-    }
-}
-
-/// The namespaces that claim one address, with how many objects claim it in each. Nearly
-/// always one, held inline: a dictionary per address cost ~150 bytes each, 20 MB at 130,000
-/// endpoints.
-private struct Claims {
-    private var first: String?
-    private var firstCount = 0
-    /// Namespaces beyond the first (an address claimed twice over: reported, not served).
-    private var others: [String: Int] = [:]
-
-    var isEmpty: Bool { first == nil }
-    var isAmbiguous: Bool { !others.isEmpty }
-    /// Sorted, so problem lines read the same run to run.
-    var namespaces: [String] { ((first.map { [$0] } ?? []) + others.keys).sorted() }
-
-    mutating func change(_ namespace: String, by step: Int) {
-        guard let current = first else {
-            if step > 0 { (first, firstCount) = (namespace, step) }
-            return
-        }
-        guard current == namespace else {
-            let count = (others[namespace] ?? 0) + step
-            others[namespace] = count > 0 ? count : nil
-            return
-        }
-        firstCount += step
-        guard firstCount <= 0 else { return }
-        // The first namespace is gone: another (if any) takes its place.
-        if let next = others.min(by: { $0.key < $1.key }) {
-            others[next.key] = nil
-            (first, firstCount) = (next.key, next.value)
-        } else {
-            (first, firstCount) = (nil, 0)
         }
     }
 }

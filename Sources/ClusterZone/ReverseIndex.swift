@@ -5,7 +5,7 @@ import DNSWire
 /// and shares the others. A multiset, as two objects may point one address at the same name
 /// (a pod in two headless services); the answer holds each name once, in name order.
 struct ReverseIndex {
-    private var shards = [[ClientAddress: Pointers]](repeating: [:], count: ReverseTable.shardCount)
+    private var shards = [[ClientAddress: CountedSet<DNSName>]](repeating: [:], count: ReverseTable.shardCount)
     private var dirty = [Bool](repeating: false, count: ReverseTable.shardCount)
     private var dirtyCount = 0
     private var table = ReverseTable.empty
@@ -18,10 +18,10 @@ struct ReverseIndex {
     var hasChanges: Bool { dirtyCount > 0 }
 
     mutating func apply(_ address: IPAddressBytes, target: DNSName, adding: Bool) {
-        guard let key = ReverseTable.key(address) else { return }
+        guard let key = ClientAddress(exactly: address) else { return }
         let shard = ReverseTable.shard(of: key)
         if adding {
-            shards[shard][key, default: Pointers()].add(target)
+            shards[shard][key, default: CountedSet()].add(target)
         } else {
             guard var pointers = shards[shard][key], pointers.remove(target) else { return }
             shards[shard][key] = pointers.isEmpty ? nil : pointers
@@ -54,7 +54,7 @@ struct ReverseIndex {
     /// A record's bytes before its target: owner pointer, type, class, TTL, RDLENGTH.
     private static let fixedLength = 12
 
-    private static func shard(_ pointers: [ClientAddress: Pointers], ttl: UInt32) -> ReverseShard {
+    private static func shard(_ pointers: [ClientAddress: CountedSet<DNSName>], ttl: UInt32) -> ReverseShard {
         let sorted = pointers.sorted { ReverseShard.precedes($0.key, $1.key) }
         var shard = ReverseShard()
         shard.reserve(
@@ -75,56 +75,5 @@ struct ReverseIndex {
             shard.append(address, records: count, bytes: record)
         }
         return shard
-    }
-}
-
-/// The names one address points at, with how many objects give each: nearly always one name
-/// from one object, held inline.
-private struct Pointers: Sendable {
-    private var first: DNSName?
-    private var firstCount: Int32 = 0
-    /// Further names, one element per object that gives one.
-    private var others: [DNSName] = []
-
-    var isEmpty: Bool { first == nil }
-
-    /// `body` over each name once, in name order (as the model ordered PTR sets: not by
-    /// arrival). No array for the one name nearly every address has: one per address was a
-    /// third of building the table at N = 100,000.
-    func reduce<Result>(_ initial: Result, _ body: (Result, DNSName) -> Result) -> Result {
-        guard let first else { return initial }
-        guard !others.isEmpty else { return body(initial, first) }
-        return Set(others + [first]).sorted().reduce(initial, body)
-    }
-
-    mutating func add(_ target: DNSName) {
-        if first == nil {
-            (first, firstCount) = (target, 1)
-        } else if first == target {
-            firstCount += 1
-        } else {
-            others.append(target)
-        }
-    }
-
-    /// Takes away one object's `target`; false when no object gave it.
-    mutating func remove(_ target: DNSName) -> Bool {
-        if first == target {
-            firstCount -= 1
-            if firstCount == 0 {
-                // Another name (if any) takes the first place, with all its givers.
-                if let next = others.first {
-                    first = next
-                    firstCount = Int32(others.count { $0 == next })
-                    others.removeAll { $0 == next }
-                } else {
-                    first = nil
-                }
-            }
-            return true
-        }
-        guard let index = others.firstIndex(of: target) else { return false }
-        others.remove(at: index)
-        return true
     }
 }

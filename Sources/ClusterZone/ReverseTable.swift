@@ -37,7 +37,7 @@ struct ReverseTable: Sendable {
     /// The address of a reverse name in canonical form: four decimal labels without leading
     /// zeros under `in-addr.arpa`, or 32 single hex digits under `ip6.arpa`. Any other
     /// spelling is no name we made, as the model never held it either. The key is made as
-    /// ``key(_:)`` makes it, with no IPv4-mapped folding: `::ffff:a.b.c.d` is its own name.
+    /// ``ClientAddress/init(exactly:)`` makes it, with no IPv4-mapped folding: `::ffff:a.b.c.d` is its own name.
     static func address(reversed name: UnsafeRawBufferPointer) -> ClientAddress? {
         if name.count == 64 + ipv6Suffix.count {
             return ipv6Address(name)
@@ -91,14 +91,6 @@ struct ReverseTable: Sendable {
         suffix.withUnsafeBytes { suffix in
             name.count - offset == suffix.count && memcmp(name.baseAddress! + offset, suffix.baseAddress!, suffix.count) == 0
         }
-    }
-
-    /// The key of an A or AAAA record's address, as ``address(reversed:)`` parses it back.
-    static func key(_ bytes: IPAddressBytes) -> ClientAddress? {
-        var pair: (UInt64, UInt64) = (0, 0)
-        guard bytes.count == 4 || bytes.count == 16 else { return nil }
-        withUnsafeMutableBytes(of: &pair) { $0.copyBytes(from: bytes) }
-        return ClientAddress(high: pair.0, low: pair.1, isIPv4: bytes.count == 4)
     }
 }
 

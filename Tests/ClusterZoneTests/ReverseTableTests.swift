@@ -11,15 +11,15 @@ struct ReverseTableTests {
     }
 
     @Test func canonicalReverseNamesParseToTheirAddress() throws {
-        #expect(try parse("7.1.244.10.in-addr.arpa") == ReverseTable.key([10, 244, 1, 7]))
-        #expect(try parse("0.0.0.0.in-addr.arpa") == ReverseTable.key([0, 0, 0, 0]))
-        #expect(try parse("255.255.255.255.in-addr.arpa") == ReverseTable.key([255, 255, 255, 255]))
+        #expect(try parse("7.1.244.10.in-addr.arpa") == ClientAddress(exactly: [10, 244, 1, 7]))
+        #expect(try parse("0.0.0.0.in-addr.arpa") == ClientAddress(exactly: [0, 0, 0, 0]))
+        #expect(try parse("255.255.255.255.in-addr.arpa") == ClientAddress(exactly: [255, 255, 255, 255]))
         let v6 = "7.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa"
-        #expect(try parse(v6) == ReverseTable.key([0xfd] + [UInt8](repeating: 0, count: 14) + [7]))
+        #expect(try parse(v6) == ClientAddress(exactly: [0xfd] + [UInt8](repeating: 0, count: 14) + [7]))
         // An IPv4-mapped address's ip6.arpa name is its own, not the IPv4 one.
         let mapped = "8.0.1.0.4.f.a.0.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa"
         let key = try #require(try parse(mapped))
-        #expect(!key.isIPv4 && key != ReverseTable.key([10, 244, 1, 8]))
+        #expect(!key.isIPv4 && key != ClientAddress(exactly: [10, 244, 1, 8]))
     }
 
     @Test(arguments: [
