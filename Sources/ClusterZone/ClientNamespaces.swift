@@ -5,26 +5,34 @@ import DNSWire
 /// list a client walks (SPEC.md section 5). Read per NXDOMAIN only. Sharded by address so a
 /// publish copies only the shards whose addresses changed.
 struct ClientNamespaces: Sendable {
+    /// The addresses of a shard in order, each with its namespace's index in ``suffixes``.
+    struct Shard: Sendable {
+        var addresses: [ClientAddress] = []
+        var namespaces: [Int32] = []
+    }
+
     /// `<ns>.svc.<zone>` of each namespace, lower-case wire form.
     let suffixes: [[UInt8]]
-    let shards: [[ClientAddress: Int32]]
+    let shards: [Shard]
     let count: Int
 
-    static let shardCount = 64
+    static let shardBits = 6
+    static let shardCount = 1 << shardBits
     static let empty = ClientNamespaces(suffixes: [], shards: [], count: 0)
 
     var isEmpty: Bool { count == 0 }
 
     @inline(__always)
     static func shard(of client: ClientAddress) -> Int {
-        Int(truncatingIfNeeded: ((client.high ^ client.low) &* 0x9E37_79B9_7F4A_7C15) >> 58)
+        client.shard(bits: shardBits)
     }
 
     /// The namespace suffix of `client`, if it is a known pod.
     @inline(__always)
     func suffix(of client: ClientAddress) -> [UInt8]? {
-        guard let index = shards[Self.shard(of: client)][client] else { return nil }
-        return suffixes[Int(index)]
+        let shard = shards[Self.shard(of: client)]
+        guard let entry = shard.addresses.sortedIndex(of: client) else { return nil }
+        return suffixes[Int(shard.namespaces[entry])]
     }
 }
 
@@ -33,15 +41,17 @@ struct ClientNamespaces: Sendable {
 /// An address claimed by two namespaces is left out and reported: guessing would send a
 /// client down another namespace's search list.
 struct ClientIndex {
-    private var podClaims: [ClientAddress: CountedSet<String>] = [:]
-    private var endpointClaims: [ClientAddress: CountedSet<String>] = [:]
-    private var dirty: Set<ClientAddress> = []
+    /// The namespace of each object claiming an address, by its index in `namespaces`.
+    private var podClaims = AddressMultimap<Int32>(shardBits: ClientNamespaces.shardBits)
+    private var endpointClaims = AddressMultimap<Int32>(shardBits: ClientNamespaces.shardBits)
+    /// Every namespace claimed so far, with its suffix (empty when it makes no valid name).
+    private var namespaces: [String] = []
     private var suffixes: [[UInt8]] = []
-    private var suffixIndex: [String: Int32] = [:]
-    private var shards = [[ClientAddress: Int32]](repeating: [:], count: ClientNamespaces.shardCount)
+    private var namespaceIndex: [String: Int32] = [:]
+    private var shards = [ClientNamespaces.Shard](repeating: .init(), count: ClientNamespaces.shardCount)
     private var count = 0
-    /// Addresses in two namespaces, as problem lines.
-    private(set) var ambiguous: [ClientAddress: String] = [:]
+    /// Per shard, its addresses in two namespaces, as problem lines.
+    private var ambiguous = [[String]](repeating: [], count: ClientNamespaces.shardCount)
     let zone: DNSName
 
     init(zone: DNSName) {
@@ -67,46 +77,68 @@ struct ClientIndex {
         guard NameRules.isDNS1123Label(namespace), let address = IPAddress(ip),
             let client = ClientAddress(bytes: address.bytes)
         else { return }
-        // The namespaces claiming the address, with how many objects claim it in each.
-        var claims = (byPod ? podClaims[client] : endpointClaims[client]) ?? CountedSet()
-        if adding { claims.add(namespace) } else { claims.remove(namespace) }
+        let index = intern(namespace)
         if byPod {
-            podClaims[client] = claims.isEmpty ? nil : claims
+            podClaims.change(client, index, adding: adding)
         } else {
-            endpointClaims[client] = claims.isEmpty ? nil : claims
+            endpointClaims.change(client, index, adding: adding)
         }
-        dirty.insert(client)
     }
 
-    /// The current map, with the shards whose addresses changed copied and updated.
+    /// The current map, with the shards whose addresses changed made again.
     mutating func take() -> (ClientNamespaces, problems: [String]) {
-        for client in dirty {
-            let shard = ClientNamespaces.shard(of: client)
-            let claims = podClaims[client] ?? endpointClaims[client] ?? CountedSet()
-            let before = shards[shard].removeValue(forKey: client)
-            ambiguous[client] = nil
-            if claims.hasSeveral {
-                ambiguous[client] = "autopath: \(client) is in namespaces "
-                    + claims.sorted.joined(separator: " and ") + ", its queries get no server-side search"
-            } else if let namespace = claims.sorted.first, let index = suffix(namespace) {
-                shards[shard][client] = index
-            }
-            count += (shards[shard][client] == nil ? 0 : 1) - (before == nil ? 0 : 1)
+        for index in Set(podClaims.merge() + endpointClaims.merge()) {
+            let (shard, lines) = build(pods: podClaims.shards[index], endpoints: endpointClaims.shards[index])
+            count += shard.addresses.count - shards[index].addresses.count
+            shards[index] = shard
+            ambiguous[index] = lines
         }
-        dirty.removeAll()
-        return (ClientNamespaces(suffixes: suffixes, shards: shards, count: count), ambiguous.values.sorted())
+        return (ClientNamespaces(suffixes: suffixes, shards: shards, count: count), ambiguous.joined().sorted())
     }
 
-    private mutating func suffix(_ namespace: String) -> Int32? {
-        if let index = suffixIndex[namespace] { return index >= 0 ? index : nil }
-        do {
-            let suffix = try zone.prepending("svc").prepending(namespace.lowercased())
-            suffixIndex[namespace] = Int32(suffixes.count)
-            suffixes.append(suffix.wire)
-            return Int32(suffixes.count - 1)
-        } catch {
-            suffixIndex[namespace] = -1
-            return nil
+    /// One shard of the map: each address with the namespace its pods claim it for, or where
+    /// no pod does, its endpoints.
+    private mutating func build(
+        pods: AddressMultimap<Int32>.Shard, endpoints: AddressMultimap<Int32>.Shard
+    ) -> (ClientNamespaces.Shard, [String]) {
+        var shard = ClientNamespaces.Shard()
+        shard.addresses.reserveCapacity(max(pods.count, endpoints.count))
+        shard.namespaces.reserveCapacity(max(pods.count, endpoints.count))
+        var lines: [String] = []
+        var (pod, endpoint) = (0, 0)
+        while pod < pods.count || endpoint < endpoints.count {
+            let claims: ArraySlice<Int32>
+            let address: ClientAddress
+            if endpoint == endpoints.count || (pod < pods.count && pods.addresses[pod] <= endpoints.addresses[endpoint]) {
+                (address, claims) = (pods.addresses[pod], pods.values(pod))
+                if endpoint < endpoints.count, endpoints.addresses[endpoint] == address { endpoint += 1 }
+                pod += 1
+            } else {
+                (address, claims) = (endpoints.addresses[endpoint], endpoints.values(endpoint))
+                endpoint += 1
+            }
+            // Sorted: one namespace when the first and the last are the same.
+            guard claims.first == claims.last else {
+                let names = Set(claims.map { namespaces[Int($0)] }).sorted()
+                lines.append("autopath: \(address) is in namespaces " + names.joined(separator: " and ")
+                    + ", its queries get no server-side search")
+                continue
+            }
+            guard let index = claims.first, !suffixes[Int(index)].isEmpty else { continue }
+            shard.addresses.append(address)
+            shard.namespaces.append(index)
         }
+        // Nearly always the endpoints' own addresses: the same array then, not a copy.
+        if shard.addresses == endpoints.addresses { shard.addresses = endpoints.addresses }
+        return (shard, lines)
+    }
+
+    private mutating func intern(_ namespace: String) -> Int32 {
+        if let index = namespaceIndex[namespace] { return index }
+        let index = Int32(namespaces.count)
+        namespaceIndex[namespace] = index
+        namespaces.append(namespace)
+        suffixes.append((try? zone.prepending("svc").prepending(namespace.lowercased()))?.wire ?? [])
+        return index
     }
 }

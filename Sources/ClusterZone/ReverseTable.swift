@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import DNSWire
 
 /// The PTR answers of the cluster's addresses (SPEC.md section 3), by address rather than by
@@ -11,14 +18,15 @@ struct ReverseTable: Sendable {
     let shards: [ReverseShard]
     let count: Int
 
-    static let shardCount = 256
+    static let shardBits = 8
+    static let shardCount = 1 << shardBits
     static let empty = ReverseTable(shards: [], count: 0)
 
     var byteCount: Int { shards.reduce(0) { $0 + $1.byteCount } }
 
     @inline(__always)
     static func shard(of address: ClientAddress) -> Int {
-        Int(truncatingIfNeeded: ((address.high ^ address.low ^ (address.isIPv4 ? 1 : 0)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
+        address.shard(bits: shardBits)
     }
 
     /// The address `name` (lower-case wire bytes) is the reverse name of, and where its PTR
@@ -94,21 +102,31 @@ struct ReverseTable: Sendable {
     }
 }
 
-/// One shard of a ``ReverseTable``: its addresses in order, each with its answer section
-/// (every PTR record of the address, owned by a pointer to the question) in `bytes`.
+/// One shard of a ``ReverseTable``: its addresses in order (the array the engine's index holds,
+/// shared), each with its answer section (every PTR record of the address, owned by a pointer
+/// to the question) in `bytes`.
 struct ReverseShard: Sendable {
-    private(set) var addresses: [ClientAddress] = []
+    let addresses: [ClientAddress]
     /// Where each address's records end in `bytes`; they start where the previous one's end.
     private(set) var ends: [UInt32] = []
     private(set) var counts: [UInt16] = []
     private(set) var bytes: [UInt8] = []
 
-    init() {}
+    init() {
+        addresses = []
+    }
+
+    /// A shard of these addresses, whose answers are appended next, in their order.
+    init(addresses: [ClientAddress]) {
+        self.addresses = addresses
+        ends.reserveCapacity(addresses.count)
+        counts.reserveCapacity(addresses.count)
+    }
 
     init?(addresses: [ClientAddress], ends: [UInt32], counts: [UInt16], bytes: [UInt8]) {
         guard ends.count == addresses.count, counts.count == addresses.count,
             zip(ends, ends.dropFirst()).allSatisfy({ $0 <= $1 }), (ends.last ?? 0) == UInt32(bytes.count),
-            zip(addresses, addresses.dropFirst()).allSatisfy({ Self.precedes($0, $1) })
+            addresses.isStrictlySorted
         else { return nil }
         (self.addresses, self.ends, self.counts, self.bytes) = (addresses, ends, counts, bytes)
     }
@@ -119,16 +137,13 @@ struct ReverseShard: Sendable {
         addresses.capacity * MemoryLayout<ClientAddress>.stride + ends.capacity * 4 + counts.capacity * 2 + bytes.capacity
     }
 
-    mutating func reserve(addresses count: Int, bytes byteCount: Int) {
-        addresses.reserveCapacity(count)
-        ends.reserveCapacity(count)
-        counts.reserveCapacity(count)
+    mutating func reserve(bytes byteCount: Int) {
         bytes.reserveCapacity(byteCount)
     }
 
-    /// Appends an address greater than every one before it, with its records' bytes.
-    mutating func append(_ address: ClientAddress, records: Int, bytes recordBytes: [UInt8]) {
-        addresses.append(address)
+    /// Appends the records' bytes of the next address.
+    mutating func append(records: Int, bytes recordBytes: [UInt8]) {
+        precondition(ends.count < addresses.count, "more answers than addresses")
         bytes += recordBytes
         ends.append(UInt32(bytes.count))
         // Past 65,535 records the set is over 64 KB, too large for any message: sent truncated.
@@ -144,9 +159,9 @@ struct ReverseShard: Sendable {
     func difference(from old: ReverseShard) -> Int {
         var (mine, theirs, different) = (0, 0, 0)
         while mine < count || theirs < old.count {
-            if theirs == old.count || (mine < count && Self.precedes(addresses[mine], old.addresses[theirs])) {
+            if theirs == old.count || (mine < count && addresses[mine] < old.addresses[theirs]) {
                 mine += 1
-            } else if mine == count || Self.precedes(old.addresses[theirs], addresses[mine]) {
+            } else if mine == count || old.addresses[theirs] < addresses[mine] {
                 theirs += 1
             } else {
                 let changed = bytes[records(mine).range] != old.bytes[old.records(theirs).range]
@@ -160,29 +175,6 @@ struct ReverseShard: Sendable {
 
     @inline(__always)
     func index(of address: ClientAddress) -> Int? {
-        addresses.withUnsafeBufferPointer { addresses in
-            var low = 0
-            var high = addresses.count
-            while low < high {
-                let middle = (low + high) / 2
-                if Self.precedes(addresses[middle], address) { low = middle + 1 } else { high = middle }
-            }
-            return low < addresses.count && addresses[low] == address ? low : nil
-        }
-    }
-
-    @inline(__always)
-    static func precedes(_ left: ClientAddress, _ right: ClientAddress) -> Bool {
-        if left.high != right.high { return left.high < right.high }
-        if left.low != right.low { return left.low < right.low }
-        return !left.isIPv4 && right.isIPv4
+        addresses.sortedIndex(of: address)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif

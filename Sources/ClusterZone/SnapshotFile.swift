@@ -14,7 +14,7 @@ import Musl
 /// caller's to decide from `annotations` (the feed's positions, say).
 public enum SnapshotFile {
     private static let magic: UInt64 = 0x3150_414E_5344_4E43  // "CDNSNAP1"
-    private static let format: UInt32 = 3
+    private static let format: UInt32 = 4
 
     /// Writes `snapshot` to `path` (through a temporary file renamed over it).
     public static func write(
@@ -122,49 +122,53 @@ public enum SnapshotFile {
         for suffix in clients.suffixes { try writer.array(suffix) }
         try writer.integer(UInt64(clients.shards.count))
         for shard in clients.shards {
-            try writer.integer(UInt64(shard.count))
-            for (client, suffix) in shard {
-                try writer.integer(client.high)
-                try writer.integer(client.low)
-                try writer.integer(UInt8(client.isIPv4 ? 1 : 0))
-                try writer.integer(suffix)
-            }
+            try write(shard.addresses, to: &writer)
+            try writer.array(shard.namespaces)
         }
     }
 
     private static func readClients(from reader: inout SnapshotReader) throws(SnapshotFileError) -> ClientNamespaces {
         var suffixes: [[UInt8]] = []
         for _ in 0..<(try reader.count(atLeast: 1)) { suffixes.append(try reader.array()) }
-        let shardCount = try reader.count(atLeast: 1)
+        let shardCount = try reader.count(atLeast: 16)
         guard shardCount == 0 || shardCount == ClientNamespaces.shardCount else {
             throw SnapshotFileError("\(shardCount) client shards")
         }
-        var shards: [[ClientAddress: Int32]] = []
-        var count = 0
+        var shards: [ClientNamespaces.Shard] = []
         for _ in 0..<shardCount {
-            var shard: [ClientAddress: Int32] = [:]
-            let entries = try reader.count(atLeast: 21)
-            shard.reserveCapacity(entries)
-            for _ in 0..<entries {
-                let high: UInt64 = try reader.integer()
-                let low: UInt64 = try reader.integer()
-                let isIPv4: UInt8 = try reader.integer()
-                let suffix: Int32 = try reader.integer()
-                guard suffix >= 0, Int(suffix) < suffixes.count else { throw SnapshotFileError("a client's namespace is out of range") }
-                shard[ClientAddress(high: high, low: low, isIPv4: isIPv4 != 0)] = suffix
-            }
-            count += shard.count
-            shards.append(shard)
+            let addresses = try readAddresses(from: &reader)
+            let namespaces: [Int32] = try reader.array()
+            guard namespaces.count == addresses.count, addresses.isStrictlySorted,
+                addresses.allSatisfy({ ClientNamespaces.shard(of: $0) == shards.count }),
+                namespaces.allSatisfy({ $0 >= 0 && Int($0) < suffixes.count && !suffixes[Int($0)].isEmpty })
+            else { throw SnapshotFileError("a client shard is inconsistent") }
+            shards.append(ClientNamespaces.Shard(addresses: addresses, namespaces: namespaces))
         }
+        let count = shards.reduce(0) { $0 + $1.addresses.count }
         return shards.isEmpty ? .empty : ClientNamespaces(suffixes: suffixes, shards: shards, count: count)
+    }
+
+    /// Addresses as three arrays: high and low halves, and family.
+    private static func write(_ addresses: [ClientAddress], to writer: inout SnapshotWriter) throws(SnapshotFileError) {
+        try writer.array(addresses.map(\.high))
+        try writer.array(addresses.map(\.low))
+        try writer.array(addresses.map { UInt8($0.isIPv4 ? 1 : 0) })
+    }
+
+    private static func readAddresses(from reader: inout SnapshotReader) throws(SnapshotFileError) -> [ClientAddress] {
+        let highs: [UInt64] = try reader.array()
+        let lows: [UInt64] = try reader.array()
+        let families: [UInt8] = try reader.array()
+        guard lows.count == highs.count, families.count == highs.count else {
+            throw SnapshotFileError("an address list is inconsistent")
+        }
+        return highs.indices.map { ClientAddress(high: highs[$0], low: lows[$0], isIPv4: families[$0] != 0) }
     }
 
     private static func write(_ reverse: ReverseTable, to writer: inout SnapshotWriter) throws(SnapshotFileError) {
         try writer.integer(UInt64(reverse.shards.count))
         for shard in reverse.shards {
-            try writer.array(shard.addresses.map(\.high))
-            try writer.array(shard.addresses.map(\.low))
-            try writer.array(shard.addresses.map { UInt8($0.isIPv4 ? 1 : 0) })
+            try write(shard.addresses, to: &writer)
             try writer.array(shard.ends)
             try writer.array(shard.counts)
             try writer.array(shard.bytes)
@@ -178,13 +182,7 @@ public enum SnapshotFile {
         }
         var shards: [ReverseShard] = []
         for _ in 0..<shardCount {
-            let highs: [UInt64] = try reader.array()
-            let lows: [UInt64] = try reader.array()
-            let families: [UInt8] = try reader.array()
-            guard lows.count == highs.count, families.count == highs.count else {
-                throw SnapshotFileError("a reverse shard is inconsistent")
-            }
-            let addresses = highs.indices.map { ClientAddress(high: highs[$0], low: lows[$0], isIPv4: families[$0] != 0) }
+            let addresses = try readAddresses(from: &reader)
             let ends: [UInt32] = try reader.array()
             let counts: [UInt16] = try reader.array()
             let bytes: [UInt8] = try reader.array()
