@@ -10,3 +10,15 @@ extension Array {
         return copy
     }
 }
+
+extension Array {
+    /// The elements in an allocation of exactly their size, for the many small arrays a model
+    /// keeps (where ``trimmed()``'s allowance would be most of an array).
+    func trimmedExactly() -> [Element] {
+        guard capacity > count else { return self }
+        var copy: [Element] = []
+        copy.reserveCapacity(count)
+        copy.append(contentsOf: self)
+        return copy
+    }
+}

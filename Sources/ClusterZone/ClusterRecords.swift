@@ -45,6 +45,7 @@ struct ClusterRecords {
     ) -> (ZoneData, problems: [String]) {
         var records = ClusterRecords(configuration: configuration)
         records.add(service, slices: slices)
+        records.data.trim()
         return (records.data, records.problems)
     }
 

@@ -50,6 +50,13 @@ struct RecordList: Sendable, Sequence {
         for record in other { append(record) }
     }
 
+    /// Several records in an array of their own size: grown by doubling, a headless service's
+    /// lists (an SRV record per endpoint and port) held a third as much again unused.
+    mutating func trim() {
+        guard case .many(let records) = storage, records.capacity > records.count else { return }
+        storage = .many(Array(records.trimmedExactly()))
+    }
+
     /// Takes away the first record equal to `record`; false when there is none. A list back
     /// to one record holds it inline again.
     mutating func removeFirst(_ record: Record) -> Bool {

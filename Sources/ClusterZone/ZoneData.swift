@@ -49,6 +49,11 @@ struct ZoneData: Sendable {
         }
     }
 
+    /// Every record list in an array of its own size, for the model that keeps them.
+    mutating func trim() {
+        for index in nodes.indices { nodes.values[index].records.trim() }
+    }
+
     private mutating func modify(_ name: DNSName, _ change: (inout Node) -> Void) {
         change(&nodes[name, default: Node()])
     }
