@@ -9,6 +9,18 @@ protocol ClusterObject: Decodable, DNSFieldsDecodable, Sendable, Equatable {
     var dnsFields: Self { get }
     /// Writes `object` (nil: deleted) under `key` in the delta's table of this kind.
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta)
+    /// The store's table of this kind.
+    static var table: WritableKeyPath<ObjectTables, [String: Self]> { get }
+}
+
+/// The objects of each kind by key, each kind in a table of its own type: in one table of
+/// `any ClusterObject` per kind, an entry was 56 bytes (a 40-byte existential), 14.7 MB for
+/// the services alone at N = 100,000, where a service's fields are one 8-byte reference.
+struct ObjectTables: Sendable {
+    var namespaces: [String: Namespace] = [:]
+    var services: [String: Service] = [:]
+    var endpointSlices: [String: EndpointSlice] = [:]
+    var pods: [String: Pod] = [:]
 }
 
 extension ClusterObject {
@@ -21,16 +33,19 @@ extension ClusterObject {
 }
 
 extension Namespace: ClusterObject {
+    static var table: WritableKeyPath<ObjectTables, [String: Self]> { \.namespaces }
     static var resource: KubeResource { .namespaces }
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) { delta.namespaces[key] = .some(object) }
 }
 
 extension Service: ClusterObject {
+    static var table: WritableKeyPath<ObjectTables, [String: Self]> { \.services }
     static var resource: KubeResource { .services }
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) { delta.services[key] = .some(object) }
 }
 
 extension EndpointSlice: ClusterObject {
+    static var table: WritableKeyPath<ObjectTables, [String: Self]> { \.endpointSlices }
     static var resource: KubeResource { .endpointSlices }
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) {
         delta.endpointSlices[key] = .some(object)
@@ -38,6 +53,7 @@ extension EndpointSlice: ClusterObject {
 }
 
 extension Pod: ClusterObject {
+    static var table: WritableKeyPath<ObjectTables, [String: Self]> { \.pods }
     static var resource: KubeResource { .pods }
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) { delta.pods[key] = .some(object) }
 }

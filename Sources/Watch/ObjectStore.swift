@@ -9,7 +9,7 @@ public typealias FeedPositions = [String: String]
 /// reflector tasks and the publisher; never touched by the DNS query path.
 final class ObjectStore: Sendable {
     private struct Contents {
-        var objects: [KubeResource: [String: any ClusterObject]] = [:]
+        var objects = ObjectTables()
         /// Kinds listed at least once: only then is the state complete for them.
         var listed: Set<KubeResource> = []
         var version = 0
@@ -45,11 +45,10 @@ final class ObjectStore: Sendable {
     /// as ``ClusterObject/dnsFields``, which a list's items already are. A key listed twice
     /// keeps the later object, and that one is compared and handed out.
     ///
-    /// The table is built as the store keeps it, sized once: a typed one, converted on
-    /// assignment, was built twice, every key hashed again.
+    /// The table is built as the store keeps it (``ObjectTables``), sized once.
     func replace<T: ClusterObject>(_ objects: [T], version: String?) {
-        let held = contents.withLock { $0.objects[T.resource] ?? [:] }
-        var table: [String: any ClusterObject] = [:]
+        let held = contents.withLock { $0.objects[keyPath: T.table] }
+        var table: [String: T] = [:]
         table.reserveCapacity(objects.count)
         for object in objects {
             // The key string held already, where there is one (the first list's pages put it
@@ -58,14 +57,14 @@ final class ObjectStore: Sendable {
             table[held.index(forKey: key).map { held.keys[$0] } ?? key] = object
         }
         contents.withLock {
-            let old = $0.objects[T.resource] ?? [:]
-            for (key, object) in table where (old[key] as? T) != (object as? T) {
-                T.record(object as? T, key: key, in: &$0.pending)
+            let old = $0.objects[keyPath: T.table]
+            for (key, object) in table where old[key] != object {
+                T.record(object, key: key, in: &$0.pending)
             }
             for key in old.keys where table[key] == nil {
                 T.record(nil, key: key, in: &$0.pending)
             }
-            $0.objects[T.resource] = table
+            $0.objects[keyPath: T.table] = table
             $0.listed.insert(T.resource)
             $0.follow(T.resource, to: version)
             $0.changed()
@@ -82,8 +81,8 @@ final class ObjectStore: Sendable {
     func addFirstListPage<T: ClusterObject>(_ objects: [T]) {
         let changed = contents.withLock {
             guard !$0.listed.contains(T.resource) else { return false }
-            var table = $0.objects[T.resource] ?? [:]
-            $0.objects[T.resource] = nil
+            var table = $0.objects[keyPath: T.table]
+            $0.objects[keyPath: T.table] = [:]
             table.reserveCapacity(table.count + objects.count)
             for object in objects {
                 // One key string, kept by the table and by the engine the change goes to: made
@@ -92,7 +91,7 @@ final class ObjectStore: Sendable {
                 table[key] = object
                 T.record(object, key: key, in: &$0.pending)
             }
-            $0.objects[T.resource] = table
+            $0.objects[keyPath: T.table] = table
             $0.changed()
             return true
         }
@@ -107,8 +106,8 @@ final class ObjectStore: Sendable {
         let kept = object.dnsFields
         let changed = contents.withLock {
             $0.follow(T.resource, to: version)
-            guard ($0.objects[T.resource]?[kept.key] as? T) != kept else { return false }
-            $0.objects[T.resource, default: [:]][kept.key] = kept
+            guard $0.objects[keyPath: T.table][kept.key] != kept else { return false }
+            $0.objects[keyPath: T.table][kept.key] = kept
             T.record(kept, key: kept.key, in: &$0.pending)
             $0.changed()
             return true
@@ -118,7 +117,7 @@ final class ObjectStore: Sendable {
 
     func remove<T: ClusterObject>(_ object: T) {
         contents.withLock {
-            $0.objects[T.resource]?[object.key] = nil
+            $0.objects[keyPath: T.table][object.key] = nil
             $0.follow(T.resource, to: object.metadata.resourceVersion)
             T.record(nil, key: object.key, in: &$0.pending)
             $0.changed()
