@@ -98,7 +98,7 @@ struct ClientIndex {
 
     /// One shard of the map: each address with the namespace its pods claim it for, or where
     /// no pod does, its endpoints.
-    private mutating func build(
+    private func build(
         pods: AddressMultimap<Int32>.Shard, endpoints: AddressMultimap<Int32>.Shard
     ) -> (ClientNamespaces.Shard, [String]) {
         var shard = ClientNamespaces.Shard()
