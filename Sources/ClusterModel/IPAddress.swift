@@ -48,8 +48,11 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// The CoreDNS/Kubernetes dashed form used as a host label: `10-244-3-13`, `fd00--1`.
     /// Octet by octet, not character by character: a whole list's build makes one per endpoint.
+    /// Dots go too in an IPv6 address: `inet_ntop` writes an IPv4-mapped one as
+    /// `::ffff:10.244.1.8`, and a label must not hold a dot (`--ffff-10-244-1-8`).
     public var dashed: String {
-        let separator = isIPv4 ? UInt8(ascii: ".") : UInt8(ascii: ":")
-        return String(decoding: description.utf8.map { $0 == separator ? UInt8(ascii: "-") : $0 }, as: UTF8.self)
+        let dash = UInt8(ascii: "-")
+        return String(
+            decoding: description.utf8.map { $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ":") ? dash : $0 }, as: UTF8.self)
     }
 }

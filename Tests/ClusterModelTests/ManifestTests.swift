@@ -88,6 +88,7 @@ struct NameRuleTests {
     @Test func dashedAddresses() {
         #expect(IPAddress("10.244.3.13")?.dashed == "10-244-3-13")
         #expect(IPAddress("fd00::1")?.dashed == "fd00--1")
+        #expect(IPAddress("::ffff:10.244.1.8")?.dashed == "--ffff-10-244-1-8")
         #expect(IPAddress("10.244.3") == nil)
         #expect(IPAddress("fd00::1")?.bytes.count == 16)
     }
