@@ -87,8 +87,16 @@ struct ClientIndex {
 
     /// The current map, with the shards whose addresses changed made again.
     mutating func take() -> (ClientNamespaces, problems: [String]) {
-        for index in Set(podClaims.merge() + endpointClaims.merge()) {
-            let (shard, lines) = build(pods: podClaims.shards[index], endpoints: endpointClaims.shards[index])
+        let (podShards, podChanges) = podClaims.merge()
+        let (endpointShards, endpointChanges) = endpointClaims.merge()
+        let merged = Set(podShards + endpointShards).sorted()
+        let built = parallelMap(
+            count: merged.count, workers: AddressMultimap<Int32>.workers(forChanges: podChanges + endpointChanges)
+        ) { [self] in
+            build(pods: podClaims.shards[merged[$0]], endpoints: endpointClaims.shards[merged[$0]])
+        }
+        for (offset, index) in merged.enumerated() {
+            let (shard, lines) = built[offset]
             count += shard.addresses.count - shards[index].addresses.count
             shards[index] = shard
             ambiguous[index] = lines

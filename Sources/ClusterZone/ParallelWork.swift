@@ -8,6 +8,11 @@ import Musl
 import Darwin
 #endif
 
+enum ParallelWork {
+    /// The processors online: how many threads the parallel parts of a build use.
+    static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+}
+
 /// One slot per job, each written by exactly one worker of `concurrentPerform` and read after
 /// it returns: the join is the synchronization. Raw memory, so no exclusivity check trips on
 /// two workers writing different slots at once.

@@ -23,16 +23,20 @@ struct ReverseIndex {
     /// The table as the index now is, and how many addresses' answers it changed: what the
     /// change cost, as the other names of a shard are copied, not compiled.
     mutating func take() -> (table: ReverseTable, changes: Int) {
-        let merged = pointers.merge()
+        let (merged, pointerChanges) = pointers.merge()
         guard !merged.isEmpty else { return (table, 0) }
-        var changes = 0
         var built = table.shards.isEmpty ? Array(repeating: ReverseShard(), count: ReverseTable.shardCount) : table.shards
+        let (pointers, ttl, old) = (self.pointers, self.ttl, built)
+        let rebuilt = parallelMap(count: merged.count, workers: AddressMultimap<DNSName>.workers(forChanges: pointerChanges)) {
+            let shard = Self.shard(pointers.shards[merged[$0]], ttl: ttl)
+            return (shard, shard.difference(from: old[merged[$0]]))
+        }
+        var changes = 0
         var count = table.count
-        for index in merged {
-            let rebuilt = Self.shard(pointers.shards[index], ttl: ttl)
-            changes += rebuilt.difference(from: built[index])
-            count += rebuilt.count - built[index].count
-            built[index] = rebuilt
+        for (offset, index) in merged.enumerated() {
+            changes += rebuilt[offset].1
+            count += rebuilt[offset].0.count - built[index].count
+            built[index] = rebuilt[offset].0
         }
         table = ReverseTable(shards: built, count: count)
         return (table, changes)

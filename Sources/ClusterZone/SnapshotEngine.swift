@@ -115,12 +115,12 @@ public final class SnapshotEngine {
         }
         let configuration = self.configuration
         var next = chunks.first.map { chunk in
-            Pending(now: Self.serviceParts(chunk, index: index, configuration: configuration, workers: Self.cores))
+            Pending(now: Self.serviceParts(chunk, index: index, configuration: configuration, workers: ParallelWork.cores))
         }
         for (number, chunk) in chunks.enumerated() {
             let parts = next!.wait()
             next = number + 1 < chunks.count ? Pending { [chunk = chunks[number + 1]] in
-                Self.serviceParts(chunk, index: index, configuration: configuration, workers: max(1, Self.cores - 1))
+                Self.serviceParts(chunk, index: index, configuration: configuration, workers: max(1, ParallelWork.cores - 1))
             } : nil
             if adding, number == 0, chunks.count > 1 {
                 // A whole list: room for the names the first chunk predicts, made once. Grown
@@ -159,8 +159,6 @@ public final class SnapshotEngine {
             return ClusterRecords.service(configuration, service, slices: index.slices(ofService: keys[offset]))
         }
     }
-
-    static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     /// A snapshot of the current model: the names changed since the last one are compiled,
     /// the shards they fall in rebuilt, every other shard shared.
@@ -289,7 +287,7 @@ public final class SnapshotEngine {
         let entries = dirty.entries
         let gone = dirty.gone
         let count = entries.count + gone.count
-        let hashes = parallelMap(count: count, workers: count >= Self.parallelThreshold ? Self.cores : 1) { index in
+        let hashes = parallelMap(count: count, workers: count >= Self.parallelThreshold ? ParallelWork.cores : 1) { index in
             let name = index < entries.count ? model.nodes.keys[Int(entries[index])] : gone[index - entries.count]
             return name.wire.withUnsafeBytes { NameTable.hash($0) }
         }
@@ -314,7 +312,7 @@ public final class SnapshotEngine {
     ) throws(DNSWireError) -> [Rebuilt] {
         let model = self.model
         let shards = self.shards
-        let results = parallelMap(count: work.count, workers: parallel ? Self.cores : 1) { offset in
+        let results = parallelMap(count: work.count, workers: parallel ? ParallelWork.cores : 1) { offset in
             let (shardIndex, names) = work[offset]
             return Result { () throws(DNSWireError) -> Rebuilt in
                 try Self.rebuild(shards[shardIndex], names: names, model: model, gone: gone)

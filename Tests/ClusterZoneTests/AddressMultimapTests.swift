@@ -27,7 +27,7 @@ struct AddressMultimapTests {
                 if expected[address]?.isEmpty == true { expected[address] = nil }
             }
             guard Int.random(in: 0..<200, using: &random) == 0 || step == 29_999 else { continue }
-            let merged = map.merge()
+            let merged = map.merge().shards
             #expect(merged == merged.sorted() && !map.hasChanges)
             var seen = 0
             for (index, shard) in map.shards.enumerated() {
@@ -57,8 +57,32 @@ struct AddressMultimapTests {
         // Then removed and added again in one merge: still there, once.
         map.change(address, 1, adding: false)
         map.change(address, 1, adding: true)
-        #expect(map.merge() == [address.shard(bits: 2)])
+        #expect(map.merge() == (shards: [address.shard(bits: 2)], changes: 2))
         #expect(Array(map.shards[address.shard(bits: 2)].values(0)) == [1])
-        #expect(map.merge().isEmpty)
+        #expect(map.merge().shards.isEmpty)
+    }
+
+    /// A whole list's changes are merged on every core: the shards come out as they do when
+    /// the same changes are merged a few at a time, on one.
+    @Test func aLargeMergeOnEveryCoreEqualsSmallOnes() {
+        var random = SplitMix(seed: 11)
+        var whole = AddressMultimap<Int32>(shardBits: 4)
+        var piecewise = AddressMultimap<Int32>(shardBits: 4)
+        let changes = 3 * 10_000
+        for step in 0..<changes {
+            let address = ClientAddress(high: 0, low: UInt64.random(in: 0..<4_000, using: &random), isIPv4: true)
+            let value = Int32.random(in: 0..<3, using: &random)
+            let adding = Int.random(in: 0..<3, using: &random) > 0
+            whole.change(address, value, adding: adding)
+            piecewise.change(address, value, adding: adding)
+            if step % 100 == 99 { #expect(piecewise.merge().changes == 100) }
+        }
+        #expect(AddressMultimap<Int32>.workers(forChanges: changes) == ParallelWork.cores)
+        let merged = whole.merge()
+        #expect(merged.changes == changes && merged.shards == Array(0..<16))
+        for (mine, theirs) in zip(whole.shards, piecewise.shards) {
+            #expect(mine.addresses == theirs.addresses)
+            #expect(mine.ends == theirs.ends && mine.values == theirs.values)
+        }
     }
 }
