@@ -1,4 +1,4 @@
-import Dispatch
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -13,66 +13,98 @@ enum ParallelWork {
     static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 }
 
-/// One slot per job, each written by exactly one worker of `concurrentPerform` and read after
-/// it returns: the join is the synchronization. Raw memory, so no exclusivity check trips on
-/// two workers writing different slots at once.
-final class ResultSlots<Value>: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<Value?>
+/// `transform` of every index below `count`, made by helper threads that start at once and by
+/// the caller of ``finish()``, each taking the next block of indices until none is left.
+///
+/// Taken as the threads come, not a fixed share each: with halves, one core of a cold start's
+/// compile at N = 100,000 sat idle its last 0.2 s while the other finished its half (perf).
+/// And a caller with other work first (applying the chunk before) takes up, when done, what
+/// the helpers have not reached instead of waiting for them. Helpers are threads, not dispatch
+/// work items: the caller blocks on a thread of the cooperative pool, and an item queued
+/// behind the pool's other threads might not start until they return.
+final class SharedMap<Element> {
+    private let work: Work
+    private var helpers: [pthread_t] = []
+    private var finished = false
 
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
+    /// `helpers` threads besides the caller's, fewer when there are fewer blocks.
+    init(count: Int, helpers: Int, _ transform: @escaping @Sendable (Int) -> Element) {
+        // Some 64 blocks a thread: the last one taken is a small share of the whole, and
+        // neighbouring slots written by two cores (sharing cache lines) are few.
+        let work = Work(count: count, block: max(1, count / ((helpers + 1) * 64)), transform: transform)
+        self.work = work
+        for _ in 0..<min(helpers, (count + work.block - 1) / work.block) {
+            guard let thread = ThreadBody({ work.run() }).start() else { break }
+            self.helpers.append(thread)
+        }
+    }
+
+    /// Every result, in order: this thread makes the ones no helper took, then joins the
+    /// helpers, the join ordering their writes before the results are read. Once only.
+    func finish() -> [Element] {
+        precondition(!finished, "a shared map is finished once")
+        work.run()
+        join()
+        finished = true
+        return [Element](unsafeUninitializedCapacity: work.count) { buffer, initialized in
+            if work.count > 0 { buffer.baseAddress!.moveInitialize(from: work.slots, count: work.count) }
+            initialized = work.count
+        }
+    }
+
+    private func join() {
+        for thread in helpers { pthread_join(thread, nil) }
+        helpers = []
     }
 
     deinit {
-        slots.deinitialize()
-        slots.deallocate()
+        // Never finished: its results are made all the same, and released.
+        if !finished {
+            work.run()
+            join()
+            work.slots.deinitialize(count: work.count)
+        }
     }
 
-    var values: [Value?] { Array(slots) }
+    /// What the threads share: the helpers hold it, not the map, so the map's end (its
+    /// `deinit`, on the thread that let it go) can join them.
+    private final class Work: @unchecked Sendable {
+        let count: Int
+        let block: Int
+        let transform: @Sendable (Int) -> Element
+        /// Each slot written once, by the thread that took its block, and read after the joins:
+        /// raw memory, so no exclusivity check trips on two threads writing different slots.
+        let slots: UnsafeMutablePointer<Element>
+        private let next = Atomic<Int>(0)
 
-    subscript(index: Int) -> Value? {
-        get { slots[index] }
-        set { slots[index] = newValue }
-    }
-}
+        init(count: Int, block: Int, transform: @escaping @Sendable (Int) -> Element) {
+            self.count = count
+            self.block = block
+            self.transform = transform
+            slots = .allocate(capacity: count)
+        }
 
-/// Work started on a thread of its own, its result taken when it is needed. A thread, not
-/// a dispatch queue: the caller blocks in ``wait()`` on a thread of the cooperative pool, and
-/// a work item queued behind the pool's other threads might not start until they return.
-final class Pending<Value>: @unchecked Sendable {
-    private let result: ResultSlots<Value>
-    private var thread: pthread_t?
+        func run() {
+            while true {
+                let start = next.wrappingAdd(block, ordering: .relaxed).oldValue
+                guard start < count else { return }
+                for index in start..<min(start + block, count) {
+                    (slots + index).initialize(to: transform(index))
+                }
+            }
+        }
 
-    /// Starts `work`; runs it here and now if no thread can be made.
-    init(_ work: @escaping @Sendable () -> Value) {
-        let result = ResultSlots<Value>(count: 1)
-        self.result = result
-        self.thread = ThreadBody { result[0] = work() }.start()
-    }
-
-    /// A result there already.
-    init(now value: Value) {
-        result = ResultSlots<Value>(count: 1)
-        result[0] = value
-    }
-
-    /// The result, once the work is done: the join orders its write before this read.
-    func wait() -> Value {
-        join()
-        return result[0]!
-    }
-
-    deinit { join() }
-
-    private func join() {
-        guard let thread else { return }
-        pthread_join(thread, nil)
-        self.thread = nil
+        deinit { slots.deallocate() }
     }
 }
 
-/// What a thread of ``Pending`` runs.
+/// `transform` of every index below `count`, on `workers` threads (the caller's among them).
+func parallelMap<Element>(count: Int, workers: Int, _ transform: @escaping @Sendable (Int) -> Element) -> [Element] {
+    guard count > 0, workers > 1 else { return (0..<count).map(transform) }
+    return SharedMap(count: count, helpers: workers - 1, transform).finish()
+}
+
+/// What a helper thread of ``SharedMap`` runs.
 private final class ThreadBody {
     let run: () -> Void
 
@@ -80,7 +112,7 @@ private final class ThreadBody {
         self.run = run
     }
 
-    /// Runs on a new thread, or here and now (nil) if none can be made.
+    /// Runs on a new thread; nil, with nothing run, if none can be made.
     func start() -> pthread_t? {
         let retained = Unmanaged.passRetained(self)
         var thread = pthread_t()
@@ -90,30 +122,8 @@ private final class ThreadBody {
         }, retained.toOpaque())
         guard started == 0 else {
             retained.release()
-            run()
             return nil
         }
         return thread
     }
-}
-
-/// `transform` of every index below `count`, on `workers` threads, each filling one contiguous
-/// stretch of the result (neighbouring slots written by two cores would share cache lines).
-/// The join of `concurrentPerform` orders every write before the array is handed back.
-func parallelMap<Element>(count: Int, workers: Int, _ transform: @Sendable (Int) -> Element) -> [Element] {
-    guard count > 0, workers > 1 else { return (0..<count).map(transform) }
-    return [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
-        let base = UncheckedPointer(pointer: buffer.baseAddress!)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in (count * worker / workers)..<(count * (worker + 1) / workers) {
-                (base.pointer + index).initialize(to: transform(index))
-            }
-        }
-        initialized = count
-    }
-}
-
-/// A pointer handed to the workers of ``parallelMap(count:workers:_:)``, which write disjoint slots.
-private struct UncheckedPointer<Element>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Element>
 }

@@ -108,20 +108,18 @@ public final class SnapshotEngine {
         let keys = affected.services.filter { index.services[$0] != nil }.sorted()
         // In chunks: the parts of a whole list at once would double the peak memory. While
         // this thread applies a chunk's parts to the model, the other cores make the next
-        // chunk's: one after the other, a whole list's apply at N = 100,000 spent 2.5 s with
-        // one core idle half of it (perf).
+        // chunk's, and this one joins them when done: one after the other, a whole list's
+        // apply at N = 100,000 spent 2.5 s with one core idle half of it; waiting for the
+        // other cores, this thread was idle a third of the last 0.8 s (perf).
         let chunks = stride(from: 0, to: keys.count, by: Self.chunkSize).map {
             Array(keys[$0..<min($0 + Self.chunkSize, keys.count)])
         }
         let configuration = self.configuration
-        var next = chunks.first.map { chunk in
-            Pending(now: Self.serviceParts(chunk, index: index, configuration: configuration, workers: ParallelWork.cores))
-        }
+        var next = chunks.first.map { Self.serviceParts($0, index: index, configuration: configuration) }
         for (number, chunk) in chunks.enumerated() {
-            let parts = next!.wait()
-            next = number + 1 < chunks.count ? Pending { [chunk = chunks[number + 1]] in
-                Self.serviceParts(chunk, index: index, configuration: configuration, workers: max(1, ParallelWork.cores - 1))
-            } : nil
+            let parts = next!.finish()
+            next = number + 1 < chunks.count
+                ? Self.serviceParts(chunks[number + 1], index: index, configuration: configuration) : nil
             if adding, number == 0, chunks.count > 1 {
                 // A whole list: room for the names the first chunk predicts, made once. Grown
                 // by doubling, the model's tables rehashed every name at each step: a quarter
@@ -149,12 +147,13 @@ public final class SnapshotEngine {
 
     static let chunkSize = 8192
 
-    /// The records of these services as they are in `index`, made on `workers` threads when
-    /// there are many (a whole list): each service's records depend on it and its slices only.
+    /// The records of these services as they are in `index`, begun at once on the other cores
+    /// when there are many (a whole list): each service's records depend on it and its slices
+    /// only. Few (a write's) are made by the thread that takes them.
     private static func serviceParts(
-        _ keys: [String], index: ClusterIndex, configuration: ZoneConfiguration, workers: Int
-    ) -> [(ZoneData, problems: [String])?] {
-        parallelMap(count: keys.count, workers: keys.count >= Self.parallelServices ? workers : 1) { offset in
+        _ keys: [String], index: ClusterIndex, configuration: ZoneConfiguration
+    ) -> SharedMap<(ZoneData, problems: [String])?> {
+        SharedMap(count: keys.count, helpers: keys.count >= Self.parallelServices ? ParallelWork.cores - 1 : 0) { offset in
             guard let service = index.services[keys[offset]] else { return nil }
             return ClusterRecords.service(configuration, service, slices: index.slices(ofService: keys[offset]))
         }

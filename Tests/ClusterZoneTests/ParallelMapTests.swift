@@ -1,8 +1,10 @@
 @testable import ClusterZone
+import Synchronization
 import Testing
 
-/// Each worker fills its own stretch of the result: every index once, in order, whatever the
-/// split (fewer indices than workers, counts that do not divide evenly).
+/// Threads take blocks of indices as they come: every index once, in order, whatever the
+/// split (fewer indices than workers, counts that do not divide evenly), and whenever the
+/// caller joins in.
 @Suite("Parallel map")
 struct ParallelMapTests {
     @Test(arguments: [0, 1, 2, 3, 7, 1000, 100_003])
@@ -11,5 +13,31 @@ struct ParallelMapTests {
             let result = parallelMap(count: count, workers: workers) { index in "\(index * 7 % 13)-\(index)" }
             #expect(result == (0..<count).map { "\($0 * 7 % 13)-\($0)" }, "count \(count), workers \(workers)")
         }
+    }
+
+    /// The engine starts the next chunk's map, applies the chunk before, then finishes it.
+    @Test(arguments: [0, 1, 2])
+    func aMapFinishedAfterOtherWorkHasEveryResult(helpers: Int) async throws {
+        let map = SharedMap(count: 20_000, helpers: helpers) { index in [index, index * 3] }
+        try await Task.sleep(for: .milliseconds(20))
+        #expect(map.finish() == (0..<20_000).map { [$0, $0 * 3] })
+    }
+
+    @Test func aMapNeverFinishedReleasesWhatItMade() {
+        let counter = Counter()
+        do {
+            _ = SharedMap(count: 5_000, helpers: 2) { _ in Tracked(counter) }
+        }
+        #expect(counter.released.load(ordering: .relaxed) == 5_000)
+    }
+
+    final class Counter: Sendable {
+        let released = Atomic<Int>(0)
+    }
+
+    final class Tracked: Sendable {
+        let counter: Counter
+        init(_ counter: Counter) { self.counter = counter }
+        deinit { counter.released.wrappingAdd(1, ordering: .relaxed) }
     }
 }
