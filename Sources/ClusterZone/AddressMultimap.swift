@@ -104,9 +104,9 @@ struct AddressMultimap<Value: Comparable & Sendable>: Sendable {
     }
 
     /// Applies the changes queued; returns the shards they were in, in order, and how many
-    /// changes there were. A whole list's
-    /// are merged on every core: one after the other, the reverse names' merge and shards
-    /// were the last 0.14 s of a cold start at N = 100,000, with one core idle (perf).
+    /// changes there were. A whole list's shards are merged on every core: one after the
+    /// other, the reverse names' merge and shards were the last 0.14 s of a cold start at
+    /// N = 100,000, with one core idle (perf).
     mutating func merge() -> (shards: [Int], changes: Int) {
         let merged = changed.sorted()
         let (shards, pending) = (self.shards, self.pending)

@@ -1,14 +1,6 @@
 import ClusterModel
 import DNSWire
-import Dispatch
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// Keeps the zone model in step with the registry, object by object, and makes snapshots that
 /// recompile only the names a change touched: the shards those names fall in are rebuilt (the
