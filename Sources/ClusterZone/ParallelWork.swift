@@ -104,7 +104,35 @@ func parallelMap<Element>(count: Int, workers: Int, _ transform: @escaping @Send
     return SharedMap(count: count, helpers: workers - 1, transform).finish()
 }
 
-/// What a helper thread of ``SharedMap`` runs.
+/// Arrays let go of on threads of their own, beside the caller's next work: freeing many
+/// small allocations costs the thread that frees them. ``wait()`` (or the end) joins them,
+/// so what they held is freed before the caller goes on to what needs the memory.
+final class Releases {
+    private var threads: [pthread_t] = []
+
+    /// Takes `array`'s elements, leaving it empty; frees them here when no thread can be made.
+    func release<Element>(_ array: inout [Element]) {
+        let held = Held(array)
+        array = []
+        guard let thread = ThreadBody({ held.array = [] }).start() else { return }
+        threads.append(thread)
+    }
+
+    func wait() {
+        for thread in threads { pthread_join(thread, nil) }
+        threads = []
+    }
+
+    deinit { wait() }
+
+    /// Written by the releasing thread only, once the caller has handed it over.
+    private final class Held<Element>: @unchecked Sendable {
+        var array: [Element]
+        init(_ array: [Element]) { self.array = array }
+    }
+}
+
+/// What a helper thread of ``SharedMap`` or ``Releases`` runs.
 private final class ThreadBody {
     let run: () -> Void
 

@@ -31,6 +31,16 @@ struct ParallelMapTests {
         #expect(counter.released.load(ordering: .relaxed) == 5_000)
     }
 
+    @Test func releasesFreeTheArraysTheyTakeByTheirWait() {
+        let counter = Counter()
+        let releases = Releases()
+        var arrays = (0..<3).map { _ in (0..<1_000).map { _ in Tracked(counter) } }
+        for index in arrays.indices { releases.release(&arrays[index]) }
+        #expect(arrays.allSatisfy { $0.isEmpty })
+        releases.wait()
+        #expect(counter.released.load(ordering: .relaxed) == 3_000)
+    }
+
     final class Counter: Sendable {
         let released = Atomic<Int>(0)
     }
