@@ -106,11 +106,12 @@ struct AnswerCompiler {
             let cutStart = cuts.count
             written.appendCuts(to: &cuts)
             let rotation = written.rotation
+            let bodyStart = UInt32(bytes.count)
+            let compact = written.writeStored(into: &bytes)
             answers.append(CompiledAnswer(
-                bodyStart: UInt32(bytes.count), whole: written.whole, cutStart: UInt32(cutStart),
+                bodyStart: bodyStart, whole: written.whole, compactTargets: compact, cutStart: UInt32(cutStart),
                 cutCount: UInt16(cuts.count - cutStart), rotateOffset: rotation.offset, rotateStride: rotation.stride,
                 rotateCount: rotation.count))
-            written.write(into: &bytes)
             return answers.count - 1
         case false?:
             return try compileWithLDNS(name: name, type: type, answer: answer, authority: [], additional: additional)
@@ -136,14 +137,16 @@ struct AnswerCompiler {
         self.cuts.reserveCapacity(cuts)
     }
 
-    /// Copies answer `index` of `shard`, bytes as they are; returns its new number.
-    mutating func copy(_ index: Int, of shard: ZoneShard) -> Int {
+    /// Copies answer `index` of `shard` (whose question name is `nameLength` bytes), bytes
+    /// as they are; returns its new number.
+    mutating func copy(_ index: Int, of shard: ZoneShard, nameLength: Int) -> Int {
         var answer = shard.answers[index]
         let body = Int(answer.bodyStart)
+        let stored = shard.storedLength(of: answer, nameLength: nameLength)!
         let cutStart = Int(answer.cutStart)
         answer.bodyStart = UInt32(bytes.count)
         answer.cutStart = UInt32(cuts.count)
-        bytes += shard.bytes[body..<(body + Int(answer.whole.bodyLength))]
+        bytes += shard.bytes[body..<(body + stored)]
         cuts += shard.cuts[cutStart..<(cutStart + Int(answer.cutCount))]
         answers.append(answer)
         return answers.count - 1

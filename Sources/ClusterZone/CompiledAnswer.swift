@@ -1,10 +1,14 @@
 /// A prebuilt response body: everything after the question, encoded by ldns for one name and
 /// type. Compression pointers in it point into the question (whose length is fixed by the
-/// name) or into the body itself, so the bytes stay valid whatever case the query used.
+/// name) or into the body itself, so the bytes stay valid whatever case the query used. SRV
+/// answers keep their targets shorter than the wire has them (``CompactTargets``).
 struct CompiledAnswer: Sendable {
     var bodyStart: UInt32
     /// The whole body and its section counts.
     var whole: Cut
+    /// The SRV targets are stored as pointers into the question (``CompactTargets``), so the
+    /// stored bytes are fewer than `whole.bodyLength`. (In `Cut`'s padding: no room added.)
+    var compactTargets = false
     /// Where truncation may cut (after each whole RRset), smallest first.
     var cutStart: UInt32
     var cutCount: UInt16

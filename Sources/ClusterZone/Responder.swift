@@ -89,7 +89,7 @@ public final class Responder {
             }
             if let answer = shard.answer(entry, type: query.type) {
                 rotation &+= 1
-                let truncated = writer.append(shard, answer: answer, limit: limit, rotation: rotation)
+                let truncated = writer.append(shard, answer: answer, limit: limit, rotation: rotation, name: qname)
                 let length = writer.finish(rcode: 0, truncated: truncated)
                 if entry.flags & NameEntry.externalTarget != 0, forwarding, !truncated,
                     query.type != RecordType.srv, query.type != RecordType.cname,

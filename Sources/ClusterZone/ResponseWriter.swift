@@ -46,8 +46,12 @@ struct ResponseWriter {
     }
 
     /// A compiled answer, cut after the last whole RRset that fits in `limit`, rotated when
-    /// it is an address set. Returns true when answer or authority records were left out.
-    mutating func append(_ shard: ZoneShard, answer: CompiledAnswer, limit: Int, rotation: UInt32) -> Bool {
+    /// it is an address set, its SRV targets written out from `name` (the question's
+    /// lower-case wire name) when they are compact. Returns true when answer or authority
+    /// records were left out.
+    mutating func append(
+        _ shard: ZoneShard, answer: CompiledAnswer, limit: Int, rotation: UInt32, name: UnsafeRawBufferPointer
+    ) -> Bool {
         let room = limit - position - (query.edns == nil ? 0 : opt.count)
         var cut = answer.whole
         if Int(cut.bodyLength) > room {
@@ -63,7 +67,9 @@ struct ResponseWriter {
         }
         let base = Int(answer.bodyStart)
         let count = Int(answer.rotateCount)
-        if count > 1, Int(cut.answerCount) == count {
+        if answer.compactTargets {
+            expand(shard.bytes, from: base, length: Int(cut.bodyLength), name: name)
+        } else if count > 1, Int(cut.answerCount) == count {
             let offset = Int(answer.rotateOffset)
             let stride = Int(answer.rotateStride)
             let first = Int(rotation % UInt32(count)) * stride
@@ -123,6 +129,14 @@ struct ResponseWriter {
         write16(8, UInt16(authorityCount))
         write16(10, UInt16(additionalCount))
         return position
+    }
+
+    /// The first `length` bytes on the wire of a body whose SRV targets are compact.
+    private mutating func expand(_ bytes: [UInt8], from start: Int, length: Int, name: UnsafeRawBufferPointer) {
+        let destination = out.baseAddress! + position
+        position += bytes.withUnsafeBytes {
+            CompactTargets.expand($0, start: start, length: length, name: name, into: destination)
+        }
     }
 
     @inline(__always)

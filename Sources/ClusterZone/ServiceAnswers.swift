@@ -48,8 +48,19 @@ struct OwnTargetServices: WrittenAnswer {
     }
 
     func write(into bytes: inout [UInt8]) {
+        write(into: &bytes, targets: target)
+    }
+
+    /// Each target the pointer to its place in the question.
+    func writeStored(into bytes: inout [UInt8]) -> Bool {
+        write(into: &bytes, targets: [0xC0 | UInt8(pointer >> 8), UInt8(truncatingIfNeeded: pointer)])
+        return true
+    }
+
+    private func write(into bytes: inout [UInt8], targets: [UInt8]) {
         for service in services {
-            bytes.appendService(ttl: shape.ttl, service.priority, service.weight, service.port, target: target)
+            bytes.appendService(
+                ttl: shape.ttl, service.priority, service.weight, service.port, target: targets, targetLength: target.count)
         }
         bytes.appendAddress(owner: [], pointer: pointer, type: shape.additionalType, ttl: shape.additionalTTL, address)
     }
@@ -134,8 +145,27 @@ struct EndpointServices: WrittenAnswer {
 
     func write(into bytes: inout [UInt8]) {
         for service in services {
-            bytes.appendService(ttl: shape.ttl, service.priority, service.weight, service.port, target: targets[service.target].wire)
+            let target = targets[service.target].wire
+            bytes.appendService(
+                ttl: shape.ttl, service.priority, service.weight, service.port, target: target, targetLength: target.count)
         }
+        writeAddresses(into: &bytes)
+    }
+
+    /// Each target its first label and a pointer to the rest in the question.
+    func writeStored(into bytes: inout [UInt8]) -> Bool {
+        let pointer = [0xC0 | UInt8(self.pointer >> 8), UInt8(truncatingIfNeeded: self.pointer)]
+        for service in services {
+            let target = targets[service.target].wire
+            bytes.appendService(
+                ttl: shape.ttl, service.priority, service.weight, service.port,
+                target: target[...Int(target[0])] + pointer, targetLength: target.count)
+        }
+        writeAddresses(into: &bytes)
+        return true
+    }
+
+    private func writeAddresses(into bytes: inout [UInt8]) {
         for target in targets {
             let label = target.wire[...Int(target.wire[0])]
             bytes.appendAddress(owner: label, pointer: pointer, type: shape.additionalType, ttl: shape.additionalTTL, target.address)
@@ -144,19 +174,6 @@ struct EndpointServices: WrittenAnswer {
 }
 
 extension [UInt8] {
-    /// An SRV record owned by the question (a pointer to it), its target in full.
-    fileprivate mutating func appendService(ttl: UInt32, _ priority: UInt16, _ weight: UInt16, _ port: UInt16, target: [UInt8]) {
-        self += [0xC0, 12]
-        appendBigEndian(RecordType.srv)
-        appendBigEndian(UInt16(1))
-        appendBigEndian(ttl)
-        appendBigEndian(UInt16(6 + target.count))
-        appendBigEndian(priority)
-        appendBigEndian(weight)
-        appendBigEndian(port)
-        self += target
-    }
-
     /// An address record whose owner is `owner`'s labels followed by a pointer.
     fileprivate mutating func appendAddress(
         owner: some Collection<UInt8>, pointer: Int, type: UInt16, ttl: UInt32, _ address: AddressBytes

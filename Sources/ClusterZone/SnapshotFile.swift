@@ -14,7 +14,7 @@ import Musl
 /// caller's to decide from `annotations` (the feed's positions, say).
 public enum SnapshotFile {
     private static let magic: UInt64 = 0x3150_414E_5344_4E43  // "CDNSNAP1"
-    private static let format: UInt32 = 4
+    private static let format: UInt32 = 5
 
     /// Writes `snapshot` to `path` (through a temporary file renamed over it).
     public static func write(

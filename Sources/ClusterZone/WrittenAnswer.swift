@@ -11,9 +11,17 @@ protocol WrittenAnswer {
     /// The records that rotate, as ``CompiledAnswer`` holds them (offset, stride, count).
     var rotation: (offset: UInt32, stride: UInt16, count: UInt16) { get }
     func write(into bytes: inout [UInt8])
+    /// Writes the bytes a shard keeps; true when they are not the wire's but the SRV targets
+    /// of ``CompactTargets``.
+    func writeStored(into bytes: inout [UInt8]) -> Bool
 }
 
 extension WrittenAnswer {
+    func writeStored(into bytes: inout [UInt8]) -> Bool {
+        write(into: &bytes)
+        return false
+    }
+
     func appendCuts(to cuts: inout [Cut]) {}
     var rotation: (offset: UInt32, stride: UInt16, count: UInt16) { (0, 0, 0) }
 }

@@ -53,15 +53,35 @@ final class ZoneShard: Sendable {
             Int(entry.typesStart) + Int(entry.typesCount) <= types.count && Int(entry.fallback) < answers.count
                 && entry.fallback >= -1 && Int(entry.zone) < zoneCount
         }
+        guard entriesFit, types.allSatisfy({ Int($0.answer) < answers.count }) else { return false }
         let answersFit = answers.allSatisfy { answer in
             let cutRange = Int(answer.cutStart)..<(Int(answer.cutStart) + Int(answer.cutCount))
-            return Int(answer.bodyStart) + Int(answer.whole.bodyLength) <= bytes.count
+            return (answer.compactTargets || Int(answer.bodyStart) + Int(answer.whole.bodyLength) <= bytes.count)
                 && Int(answer.rotateOffset) + Int(answer.rotateStride) * Int(answer.rotateCount)
                     <= Int(answer.whole.bodyLength)
+                && (!answer.compactTargets || answer.rotateCount == 0)
                 && cutRange.upperBound <= cuts.count
                 && cuts[cutRange].allSatisfy { $0.bodyLength <= answer.whole.bodyLength }
         }
-        return entriesFit && answersFit && types.allSatisfy { Int($0.answer) < answers.count }
+        // A compact answer's bytes are walked for the name of each entry that gives it: the
+        // responder writes its targets from that name.
+        return answersFit && entries.indices.allSatisfy { index in
+            let entry = entries[index]
+            let nameLength = table.name(index).count
+            let given = types[Int(entry.typesStart)..<(Int(entry.typesStart) + Int(entry.typesCount))].map { Int($0.answer) }
+                + (entry.fallback >= 0 ? [Int(entry.fallback)] : [])
+            return given.allSatisfy { !answers[$0].compactTargets || storedLength(of: answers[$0], nameLength: nameLength) != nil }
+        }
+    }
+
+    /// The bytes `answer` keeps: its whole body, or for compact SRV targets what walking its
+    /// records for a question name of `nameLength` bytes finds (nil when they do not fit).
+    func storedLength(of answer: CompiledAnswer, nameLength: Int) -> Int? {
+        guard answer.compactTargets else { return Int(answer.whole.bodyLength) }
+        return bytes.withUnsafeBytes {
+            CompactTargets.storedLength(
+                $0, start: Int(answer.bodyStart), expandedLength: Int(answer.whole.bodyLength), nameLength: nameLength)
+        }
     }
 
     /// Names in the shard (entries that are not removed).
@@ -152,11 +172,13 @@ struct ShardBuilder {
         var entry = old
         entry.typesStart = UInt32(types.count)
         let start = Int(old.typesStart)
+        let nameLength = shard.table.name(index).count
         for type in shard.types[start..<(start + Int(old.typesCount))] {
-            types.append(TypeAnswer(type: type.type, answer: UInt32(compiler.copy(Int(type.answer), of: shard))))
+            types.append(TypeAnswer(
+                type: type.type, answer: UInt32(compiler.copy(Int(type.answer), of: shard, nameLength: nameLength))))
         }
         if old.fallback >= 0 {
-            entry.fallback = Int32(compiler.copy(Int(old.fallback), of: shard))
+            entry.fallback = Int32(compiler.copy(Int(old.fallback), of: shard, nameLength: nameLength))
         }
         if let target = shard.externalTargets[Int32(index)] {
             externalTargets[Int32(entries.count)] = target

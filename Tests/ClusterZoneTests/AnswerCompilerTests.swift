@@ -102,12 +102,11 @@ struct AnswerCompilerTests {
             #expect((OwnTargetServices(name: name, type: RecordType.srv, answer: answer, authority: [], additional: additional) != nil) == lone)
             let index = try compiler.compile(name: name, type: RecordType.srv, answer: answer, additional: additional)
             let made = compiler.answers[index]
-            let start = Int(made.bodyStart)
             let message = try MessageEncoder.response(
                 name: name, type: RecordType.srv, rcode: 0, answer: answer, authority: [], additional: additional)
             let layout = try MessageLayout(message: message)
             let ldns = Array(message[layout.questionEnd..<layout.end])
-            #expect(Array(compiler.bytes[start..<(start + Int(made.whole.bodyLength))]) == ldns, "\(owner)")
+            #expect(compiler.wire(made, name: name) == ldns, "\(owner)")
             #expect(made.whole.additionalCount == 1 && made.cutCount == 1)
             // The cut: the SRV record alone, where the additional record starts.
             #expect(compiler.cuts[Int(made.cutStart)].bodyLength == UInt32(layout.recordStarts[1] - layout.questionEnd))
@@ -127,15 +126,14 @@ struct AnswerCompilerSetTests {
         var compiler = AnswerCompiler()
         // A shape's first answer is always ldns's own.
         let index = try compiler.compile(name: name, type: type, answer: answer, additional: additional)
-        return body(compiler, compiler.answers[index])
+        return body(compiler, compiler.answers[index], name: name)
     }
 
-    private func body(_ compiler: AnswerCompiler, _ made: CompiledAnswer)
+    private func body(_ compiler: AnswerCompiler, _ made: CompiledAnswer, name: DNSName)
         -> (body: [UInt8], cuts: [UInt32], rotate: (UInt32, UInt16, UInt16))
     {
-        let start = Int(made.bodyStart)
         let cuts = compiler.cuts[Int(made.cutStart)..<(Int(made.cutStart) + Int(made.cutCount))]
-        return (Array(compiler.bytes[start..<(start + Int(made.whole.bodyLength))]), cuts.map(\.bodyLength),
+        return (compiler.wire(made, name: name), cuts.map(\.bodyLength),
                 (made.rotateOffset, made.rotateStride, made.rotateCount))
     }
 
@@ -156,7 +154,7 @@ struct AnswerCompilerSetTests {
             let answer = data.map { Record(owner: name, ttl: 5, data: $0) }
             #expect(AddressSet(name: name, type: answer[0].type, answer: answer, authority: [], additional: []) != nil)
             let index = try compiler.compile(name: name, type: answer[0].type, answer: answer)
-            let made = body(compiler, compiler.answers[index])
+            let made = body(compiler, compiler.answers[index], name: name)
             let expected = try ldns(name, answer[0].type, answer)
             #expect(made.body == expected.body && made.cuts == expected.cuts, "\(text)")
             #expect(made.rotate == expected.rotate && made.rotate.2 == UInt16(answer.count), "\(text)")
@@ -190,11 +188,13 @@ struct AnswerCompilerSetTests {
             }
             #expect(EndpointServices(name: name, type: RecordType.srv, answer: answer, authority: [], additional: additional) != nil)
             let index = try compiler.compile(name: name, type: RecordType.srv, answer: answer, additional: additional)
-            let made = body(compiler, compiler.answers[index])
+            let made = body(compiler, compiler.answers[index], name: name)
             let expected = try ldns(name, RecordType.srv, answer, additional)
             #expect(made.body == expected.body, "\(owner)")
             #expect(made.cuts == expected.cuts && made.cuts.count == hosts.count, "\(owner)")
             #expect(compiler.answers[index].whole.additionalCount == UInt16(hosts.count))
+            // ldns made the first of the shape; the others keep their targets compact.
+            #expect(compiler.answers[index].compactTargets == (owner != cases[0].owner), "\(owner)")
         }
         #expect(compiler.shapes.count == 1 && compiler.shapes.values.allSatisfy { $0 })
     }
@@ -219,7 +219,7 @@ struct AnswerCompilerSetTests {
             let endpoints = EndpointServices(name: name, type: RecordType.srv, answer: answer, authority: [], additional: additional)
             #expect((own != nil) == hosts.isEmpty && (endpoints != nil) == !hosts.isEmpty, "\(service)")
             let index = try compiler.compile(name: name, type: RecordType.srv, answer: answer, additional: additional)
-            let made = body(compiler, compiler.answers[index])
+            let made = body(compiler, compiler.answers[index], name: name)
             let expected = try ldns(name, RecordType.srv, answer, additional)
             #expect(made.body == expected.body && made.cuts == expected.cuts, "\(service)")
             #expect(compiler.answers[index].whole.answerCount == UInt16(answer.count))
@@ -238,5 +238,24 @@ struct AnswerCompilerSetTests {
         let ownAnswer = [Record(owner: name, ttl: 5, data: .srv(priority: 0, weight: 10, port: 80, target: own))]
         let ownAddress = [Record(owner: own, ttl: 5, data: .a([10, 96, 0, 1]))]
         #expect(EndpointServices(name: name, type: RecordType.srv, answer: ownAnswer, authority: [], additional: ownAddress) == nil)
+    }
+}
+
+extension AnswerCompiler {
+    /// Answer `made`'s body as the wire has it for the question `name`: compact SRV targets
+    /// written out as the responder writes them.
+    func wire(_ made: CompiledAnswer, name: DNSName) -> [UInt8] {
+        let start = Int(made.bodyStart)
+        guard made.compactTargets else { return Array(bytes[start..<(start + Int(made.whole.bodyLength))]) }
+        let length = Int(made.whole.bodyLength)
+        var out = [UInt8](repeating: 0, count: length)
+        let written = bytes.withUnsafeBytes { stored in
+            name.wire.withUnsafeBytes { name in
+                out.withUnsafeMutableBytes {
+                    CompactTargets.expand(stored, start: start, length: length, name: name, into: $0.baseAddress!)
+                }
+            }
+        }
+        return Array(out[..<written])
     }
 }

@@ -144,6 +144,33 @@ struct SnapshotFileTests {
         #expect(NameTable(slots: [Int32](repeating: 5, count: 16), arena: [], starts: [], lengths: []) == nil)
     }
 
+    /// A compact SRV answer (``CompactTargets``) is walked for the name that gives it: a target
+    /// pointer past that name, or records that do not add up to the answer's length, are refused.
+    @Test func aCompactServiceAnswerThatLeavesItsNameIsRefused() throws {
+        let snapshot = try Self.randomCluster(seed: 5).snapshot
+        let zones = snapshot.zones.count
+        let (shard, index) = try #require(snapshot.shards.lazy.compactMap { shard in
+            shard.answers.firstIndex { $0.compactTargets }.map { (shard, $0) }
+        }.first)
+        #expect(shard.isConsistent(zoneCount: zones))
+        func with(_ change: (inout [UInt8], inout CompiledAnswer) -> Void) -> ZoneShard {
+            var (bytes, answers) = (shard.bytes, shard.answers)
+            change(&bytes, &answers[index])
+            return ZoneShard(
+                table: shard.table, entries: shard.entries, types: shard.types, answers: answers, bytes: bytes,
+                cuts: shard.cuts, externalTargets: shard.externalTargets, removed: shard.removed)
+        }
+        // The first SRV record's target pointer: the record starts with the owner's pointer
+        // (2), then 10 fixed octets and 6 of priority, weight and port; the target's labels
+        // come before its pointer.
+        let start = Int(shard.answers[index].bodyStart)
+        var pointer = start + 18
+        while shard.bytes[pointer] & 0xC0 == 0 { pointer += 1 + Int(shard.bytes[pointer]) }
+        #expect(!with { bytes, _ in bytes[pointer + 1] = 0xFF }.isConsistent(zoneCount: zones))
+        #expect(!with { _, answer in answer.whole.bodyLength += 1 }.isConsistent(zoneCount: zones))
+        #expect(!with { bytes, _ in bytes.removeLast(bytes.count - pointer) }.isConsistent(zoneCount: zones))
+    }
+
     @Test func aMissingFileOrAnUnsyncedSnapshotIsAnError() throws {
         #expect(throws: SnapshotFileError.self) {
             _ = try SnapshotFile.read(

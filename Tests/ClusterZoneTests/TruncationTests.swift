@@ -45,4 +45,24 @@ struct TruncationTests {
         let tcp = try #require(try zone.ask("_http._tcp.big.test.svc.cluster.local", SRV, over: .tcp))
         #expect(tcp.answer.count == 18 && tcp.additional.count == 18)
     }
+
+    /// The service's own name and its port's name answer with the same SRV records: ldns
+    /// encodes the first of the two, the other keeps its targets compact and has them written
+    /// out per query. Cut alike over UDP, whole over TCP, whatever case the question has.
+    @Test func bothServiceNamesAnswerTheSameRecordsCutAndWhole() throws {
+        let zone = try Self.big(18)
+        let targets = Set((1...18).map { "10-244-200-\($0).big.test.svc.cluster.local." })
+        var answers: [[String]] = []
+        for name in ["big.test.svc.cluster.local", "_http._tcp.big.test.svc.cluster.local", "_HTTP._tcp.Big.TEST.svc.cluster.local"] {
+            let udp = try #require(try zone.ask(name, SRV, edns: .init(udpSize: 1232, version: 0, dnssecOK: false)))
+            #expect(udp.answer.count == 18 && udp.additional.count < 18 && !udp.tc, "\(name)")
+            let tcp = try #require(try zone.ask(name, SRV, over: .tcp))
+            #expect(tcp.answer.count == 18 && tcp.additional.count == 18, "\(name)")
+            let srv = tcp.answer.map { $0.split(separator: " ").suffix(4).joined(separator: " ") }
+            #expect(Set(srv.map { String($0.split(separator: " ")[3]) }) == targets, "\(name)")
+            #expect(Set(tcp.additional.map { String($0.split(separator: " ")[0]).lowercased() }) == targets, "\(name)")
+            answers.append(srv.sorted())
+        }
+        #expect(answers.allSatisfy { $0 == answers[0] })
+    }
 }
