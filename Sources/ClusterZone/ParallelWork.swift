@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -14,12 +15,9 @@ enum ParallelWork {
 }
 
 /// `transform` of every index below `count`, made by helper threads that start at once and by
-/// the caller of ``finish()``, each taking the next block of indices until none is left.
-///
-/// Taken as the threads come, not a fixed share each: with halves, one core of a cold start's
-/// compile at N = 100,000 sat idle its last 0.2 s while the other finished its half (perf).
-/// And a caller with other work first (applying the chunk before) takes up, when done, what
-/// the helpers have not reached instead of waiting for them. Helpers are threads, not dispatch
+/// the caller of ``finish()``, each taking the next block of indices until none is left: a
+/// caller with other work first (applying the chunk before) takes up, when done, what the
+/// helpers have not reached instead of waiting for them. Helpers are threads, not dispatch
 /// work items: the caller blocks on a thread of the cooperative pool, and an item queued
 /// behind the pool's other threads might not start until they return.
 final class SharedMap<Element> {
@@ -29,14 +27,18 @@ final class SharedMap<Element> {
 
     /// `helpers` threads besides the caller's, fewer when there are fewer blocks.
     init(count: Int, helpers: Int, _ transform: @escaping @Sendable (Int) -> Element) {
-        // Some 64 blocks a thread: the last one taken is a small share of the whole, and
-        // neighbouring slots written by two cores (sharing cache lines) are few.
-        let work = Work(count: count, block: max(1, count / ((helpers + 1) * 64)), transform: transform)
+        let work = Work(count: count, block: Self.block(count: count, threads: helpers + 1), transform: transform)
         self.work = work
         for _ in 0..<min(helpers, (count + work.block - 1) / work.block) {
             guard let thread = ThreadBody({ work.run() }).start() else { break }
             self.helpers.append(thread)
         }
+    }
+
+    /// Some 64 blocks a thread: the last one taken is a small share of the whole, and
+    /// neighbouring slots written by two cores (sharing cache lines) are few.
+    static func block(count: Int, threads: Int) -> Int {
+        max(1, count / (threads * 64))
     }
 
     /// Every result, in order: this thread makes the ones no helper took, then joins the
@@ -85,23 +87,46 @@ final class SharedMap<Element> {
         }
 
         func run() {
-            while true {
-                let start = next.wrappingAdd(block, ordering: .relaxed).oldValue
-                guard start < count else { return }
-                for index in start..<min(start + block, count) {
-                    (slots + index).initialize(to: transform(index))
-                }
-            }
+            takeBlocks(from: next, count: count, block: block) { (slots + $0).initialize(to: transform($0)) }
         }
 
         deinit { slots.deallocate() }
     }
 }
 
-/// `transform` of every index below `count`, on `workers` threads (the caller's among them).
-func parallelMap<Element>(count: Int, workers: Int, _ transform: @escaping @Sendable (Int) -> Element) -> [Element] {
+/// `transform` of every index below `count`, on `workers` threads of the dispatch pool, each
+/// taking the next block of indices until none is left. Taken as the threads come, not a
+/// fixed share each: with halves, one core of a cold start's compile at N = 100,000 sat idle
+/// its last 0.2 s while the other finished its half (perf). The pool's threads, not new ones:
+/// glibc gives a new thread's allocations an arena of its own, and with that compile on new
+/// threads the peak was 10-12 MB higher (medians of 8 and 6 alternating starts).
+func parallelMap<Element>(count: Int, workers: Int, _ transform: @Sendable (Int) -> Element) -> [Element] {
     guard count > 0, workers > 1 else { return (0..<count).map(transform) }
-    return SharedMap(count: count, helpers: workers - 1, transform).finish()
+    let block = SharedMap<Element>.block(count: count, threads: workers)
+    let next = Atomic<Int>(0)
+    return [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
+        let base = UncheckedPointer(pointer: buffer.baseAddress!)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            takeBlocks(from: next, count: count, block: block) { (base.pointer + $0).initialize(to: transform($0)) }
+        }
+        initialized = count
+    }
+}
+
+/// Indices below `count`, `block` at a time, each taken once by one of the threads calling
+/// this with the same `next`, until none is left.
+@inline(__always)
+private func takeBlocks(from next: borrowing Atomic<Int>, count: Int, block: Int, _ body: (Int) -> Void) {
+    while true {
+        let start = next.wrappingAdd(block, ordering: .relaxed).oldValue
+        guard start < count else { return }
+        for index in start..<min(start + block, count) { body(index) }
+    }
+}
+
+/// A pointer handed to the workers of ``parallelMap(count:workers:_:)``, which write disjoint slots.
+private struct UncheckedPointer<Element>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Element>
 }
 
 /// Arrays let go of on threads of their own, beside the caller's next work: freeing many
