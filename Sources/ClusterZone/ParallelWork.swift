@@ -12,6 +12,13 @@ import Darwin
 enum ParallelWork {
     /// The processors online: how many threads the parallel parts of a build use.
     static let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    /// Indices a thread takes at a time, some 64 blocks a thread: the last one taken is a
+    /// small share of the whole, and neighbouring slots written by two cores (sharing cache
+    /// lines) are few.
+    static func block(count: Int, threads: Int) -> Int {
+        max(1, count / (threads * 64))
+    }
 }
 
 /// `transform` of every index below `count`, made by helper threads that start at once and by
@@ -27,18 +34,12 @@ final class SharedMap<Element> {
 
     /// `helpers` threads besides the caller's, fewer when there are fewer blocks.
     init(count: Int, helpers: Int, _ transform: @escaping @Sendable (Int) -> Element) {
-        let work = Work(count: count, block: Self.block(count: count, threads: helpers + 1), transform: transform)
+        let work = Work(count: count, block: ParallelWork.block(count: count, threads: helpers + 1), transform: transform)
         self.work = work
         for _ in 0..<min(helpers, (count + work.block - 1) / work.block) {
             guard let thread = ThreadBody({ work.run() }).start() else { break }
             self.helpers.append(thread)
         }
-    }
-
-    /// Some 64 blocks a thread: the last one taken is a small share of the whole, and
-    /// neighbouring slots written by two cores (sharing cache lines) are few.
-    static func block(count: Int, threads: Int) -> Int {
-        max(1, count / (threads * 64))
     }
 
     /// Every result, in order: this thread makes the ones no helper took, then joins the
@@ -102,7 +103,7 @@ final class SharedMap<Element> {
 /// threads the peak was 10-12 MB higher (medians of 8 and 6 alternating starts).
 func parallelMap<Element>(count: Int, workers: Int, _ transform: @Sendable (Int) -> Element) -> [Element] {
     guard count > 0, workers > 1 else { return (0..<count).map(transform) }
-    let block = SharedMap<Element>.block(count: count, threads: workers)
+    let block = ParallelWork.block(count: count, threads: workers)
     let next = Atomic<Int>(0)
     return [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
         let base = UncheckedPointer(pointer: buffer.baseAddress!)
