@@ -109,14 +109,16 @@ struct AddressMultimap<Value: Comparable & Sendable>: Sendable {
     /// N = 100,000, with one core idle (perf).
     mutating func merge() -> (shards: [Int], changes: Int) {
         let merged = changed.sorted()
-        let (shards, pending) = (self.shards, self.pending)
-        let changes = merged.reduce(0) { $0 + pending[$1].count }
+        // The merged shards alone are handed to the workers: captured whole, the arrays of
+        // every shard would be copied when the first is replaced, on each write.
+        let inputs = merged.map { (shards[$0], pending[$0]) }
+        let changes = inputs.reduce(0) { $0 + $1.1.count }
         let rebuilt = parallelMap(count: merged.count, workers: Self.workers(forChanges: changes)) { offset in
-            Shard(shards[merged[offset]], applying: pending[merged[offset]])
+            Shard(inputs[offset].0, applying: inputs[offset].1)
         }
         for (offset, shard) in merged.enumerated() {
-            self.shards[shard] = rebuilt[offset]
-            self.pending[shard] = []
+            shards[shard] = rebuilt[offset]
+            pending[shard] = []
         }
         changed = []
         return (merged, changes)

@@ -26,10 +26,11 @@ struct ReverseIndex {
         let (merged, pointerChanges) = pointers.merge()
         guard !merged.isEmpty else { return (table, 0) }
         var built = table.shards.isEmpty ? Array(repeating: ReverseShard(), count: ReverseTable.shardCount) : table.shards
-        let (pointers, ttl, old) = (self.pointers, self.ttl, built)
+        let inputs = merged.map { (pointers.shards[$0], built[$0]) }
+        let ttl = ttl
         let rebuilt = parallelMap(count: merged.count, workers: AddressMultimap<DNSName>.workers(forChanges: pointerChanges)) {
-            let shard = Self.shard(pointers.shards[merged[$0]], ttl: ttl)
-            return (shard, shard.difference(from: old[merged[$0]]))
+            let shard = Self.shard(inputs[$0].0, ttl: ttl)
+            return (shard, shard.difference(from: inputs[$0].1))
         }
         var changes = 0
         var count = table.count

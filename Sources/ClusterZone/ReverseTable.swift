@@ -18,7 +18,11 @@ struct ReverseTable: Sendable {
     let shards: [ReverseShard]
     let count: Int
 
-    static let shardBits = 8
+    /// 1,024 shards, some 220 addresses each at N = 100,000: with 256, rebuilding the shard of
+    /// one changed address was the larger part of a write's snapshot (in a churn at 100
+    /// writes/s, 2 alternating runs: this step's median 0.39 / 0.38 against 0.23 / 0.22 ms,
+    /// the whole build's 0.86 / 0.77 against 0.65 / 0.61 ms).
+    static let shardBits = 10
     static let shardCount = 1 << shardBits
     static let empty = ReverseTable(shards: [], count: 0)
 
