@@ -1,7 +1,6 @@
 import ClusterModel
 import DNSWire
 
-
 /// Keeps the zone model in step with the registry, object by object, and makes snapshots that
 /// recompile only the names a change touched: the shards those names fall in are rebuilt (the
 /// other names in them copied as bytes), every other shard is shared with the previous

@@ -65,12 +65,15 @@ final class ZoneShard: Sendable {
         }
         // A compact answer's bytes are walked for the name of each entry that gives it: the
         // responder writes its targets from that name.
+        func fits(_ answer: Int, nameLength: Int) -> Bool {
+            !answers[answer].compactTargets || storedLength(of: answers[answer], nameLength: nameLength) != nil
+        }
         return answersFit && entries.indices.allSatisfy { index in
             let entry = entries[index]
             let nameLength = table.name(index).count
-            let given = types[Int(entry.typesStart)..<(Int(entry.typesStart) + Int(entry.typesCount))].map { Int($0.answer) }
-                + (entry.fallback >= 0 ? [Int(entry.fallback)] : [])
-            return given.allSatisfy { !answers[$0].compactTargets || storedLength(of: answers[$0], nameLength: nameLength) != nil }
+            let start = Int(entry.typesStart)
+            return types[start..<(start + Int(entry.typesCount))].allSatisfy { fits(Int($0.answer), nameLength: nameLength) }
+                && (entry.fallback < 0 || fits(Int(entry.fallback), nameLength: nameLength))
         }
     }
 
