@@ -106,23 +106,3 @@ enum CompactTargets {
         return nil
     }
 }
-
-extension [UInt8] {
-    /// An SRV record owned by the question (a pointer to it), its target as the wire has it
-    /// in full, or as a shard keeps it (`stored`, ``CompactTargets``) of `targetLength` on
-    /// the wire.
-    mutating func appendService(
-        ttl: UInt32, _ priority: UInt16, _ weight: UInt16, _ port: UInt16, target: some Collection<UInt8>,
-        targetLength: Int
-    ) {
-        self += [0xC0, 12]
-        appendBigEndian(RecordType.srv)
-        appendBigEndian(UInt16(1))
-        appendBigEndian(ttl)
-        appendBigEndian(UInt16(6 + targetLength))
-        appendBigEndian(priority)
-        appendBigEndian(weight)
-        appendBigEndian(port)
-        self += target
-    }
-}

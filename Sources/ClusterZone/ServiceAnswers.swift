@@ -48,19 +48,20 @@ struct OwnTargetServices: WrittenAnswer {
     }
 
     func write(into bytes: inout [UInt8]) {
-        write(into: &bytes, targets: target)
+        write(into: &bytes, storedTarget: target)
     }
 
     /// Each target the pointer to its place in the question.
     func writeStored(into bytes: inout [UInt8]) -> Bool {
-        write(into: &bytes, targets: [0xC0 | UInt8(pointer >> 8), UInt8(truncatingIfNeeded: pointer)])
+        write(into: &bytes, storedTarget: [0xC0 | UInt8(pointer >> 8), UInt8(truncatingIfNeeded: pointer)])
         return true
     }
 
-    private func write(into bytes: inout [UInt8], targets: [UInt8]) {
+    private func write(into bytes: inout [UInt8], storedTarget: [UInt8]) {
         for service in services {
             bytes.appendService(
-                ttl: shape.ttl, service.priority, service.weight, service.port, target: targets, targetLength: target.count)
+                ttl: shape.ttl, service.priority, service.weight, service.port, target: storedTarget,
+                targetLength: target.count)
         }
         bytes.appendAddress(owner: [], pointer: pointer, type: shape.additionalType, ttl: shape.additionalTTL, address)
     }
@@ -174,6 +175,23 @@ struct EndpointServices: WrittenAnswer {
 }
 
 extension [UInt8] {
+    /// An SRV record owned by the question (a pointer to it), its target in full or as a
+    /// shard keeps it (``CompactTargets``), `targetLength` bytes on the wire either way.
+    fileprivate mutating func appendService(
+        ttl: UInt32, _ priority: UInt16, _ weight: UInt16, _ port: UInt16, target: some Collection<UInt8>,
+        targetLength: Int
+    ) {
+        self += [0xC0, 12]
+        appendBigEndian(RecordType.srv)
+        appendBigEndian(UInt16(1))
+        appendBigEndian(ttl)
+        appendBigEndian(UInt16(6 + targetLength))
+        appendBigEndian(priority)
+        appendBigEndian(weight)
+        appendBigEndian(port)
+        self += target
+    }
+
     /// An address record whose owner is `owner`'s labels followed by a pointer.
     fileprivate mutating func appendAddress(
         owner: some Collection<UInt8>, pointer: Int, type: UInt16, ttl: UInt32, _ address: AddressBytes

@@ -11,6 +11,7 @@ struct TestZone {
         .deletingLastPathComponent().deletingLastPathComponent()
 
     let responder: Responder
+    let snapshot: ZoneSnapshot
 
     init(
         pods: ZoneConfiguration.PodsMode = .insecure, endpointPodNames: Bool = false,
@@ -27,7 +28,7 @@ struct TestZone {
         let zone = try StaticZone.load(
             path: Self.root.appendingPathComponent("zones/example.internal.zone").path,
             origin: DNSName("example.internal"))
-        let snapshot = try SnapshotBuilder(configuration: configuration)
+        snapshot = try SnapshotBuilder(configuration: configuration)
             .build(state: state, staticZones: [zone], serial: Self.serial, synced: synced)
         responder = try Responder(snapshot: snapshot, forwarding: forwarding)
     }

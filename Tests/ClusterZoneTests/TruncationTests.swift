@@ -1,5 +1,5 @@
 import ClusterModel
-import ClusterZone
+@testable import ClusterZone
 import DNSWire
 import Testing
 
@@ -51,6 +51,8 @@ struct TruncationTests {
     /// out per query. Cut alike over UDP, whole over TCP, whatever case the question has.
     @Test func bothServiceNamesAnswerTheSameRecordsCutAndWhole() throws {
         let zone = try Self.big(18)
+        // The shape's second answer has compact targets: the case this test is for.
+        #expect(zone.snapshot.shards.contains { $0.answers.contains { $0.compactTargets } })
         let targets = Set((1...18).map { "10-244-200-\($0).big.test.svc.cluster.local." })
         var answers: [[String]] = []
         for name in ["big.test.svc.cluster.local", "_http._tcp.big.test.svc.cluster.local", "_HTTP._tcp.Big.TEST.svc.cluster.local"] {
