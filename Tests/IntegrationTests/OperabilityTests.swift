@@ -80,8 +80,7 @@ struct OperabilityTests {
         do {
             let port = try await process.httpPort()
             _ = try await poll(seconds: 30) { try await HTTPProbe.get("/ready", port: port).status == 200 ? true : nil }
-            let apiMatch = try #require(process.server.logText.firstMatch(of: /registry\.port=(\d+)/))
-            let api = try #require(Int(apiMatch.1))
+            let api = try await process.registryPort()
             let count = "clusterdns_kubernetes_dns_programming_duration_seconds_count"
             let before = try Self.value(count, in: try await HTTPProbe.get("/metrics", port: port).body) ?? 0
             let service = #"{"apiVersion":"v1","kind":"Service","metadata":{"name":"latency","namespace":"default"},"#

@@ -17,12 +17,12 @@ struct RegistryThroughDNSTests {
         let process = try await ServerProcess.start([
             "--api", "127.0.0.1:0", "--data-dir", dataDirectory, "--zones-dir", zones,
         ])
-        let log = try process.server.log()
-        guard let match = log.firstMatch(of: /registry\.port=(\d+)/) else {
+        do {
+            return (process, "http://127.0.0.1:\(try await process.registryPort())")
+        } catch {
             await process.stopAfterFailure()
-            throw DigError(description: "no registry.port in the log:\n\(log)")
+            throw error
         }
-        return (process, "http://127.0.0.1:\(match.1)")
     }
 
     static func dnsctl(_ api: String, _ arguments: [String]) async throws -> CommandOutput {

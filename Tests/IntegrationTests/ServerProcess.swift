@@ -31,7 +31,7 @@ struct RunningServer: Sendable {
 enum ServerProcessError: Error, CustomStringConvertible {
     case binaryNotFound(searched: [String])
     case exitedEarly(status: Int32, log: String)
-    case notListening(seconds: Double, log: String)
+    case notListening(line: String, seconds: Double, log: String)
     case noExit(pid: Int32)
 
     var description: String {
@@ -40,8 +40,8 @@ enum ServerProcessError: Error, CustomStringConvertible {
             "clusterdns binary not found (build it first: swift build); looked at \(searched)"
         case .exitedEarly(let status, let log):
             "clusterdns exited with status \(status) before serving:\n\(log)"
-        case .notListening(let seconds, let log):
-            "clusterdns logged no 'dns.listen=' line within \(seconds) s:\n\(log)"
+        case .notListening(let line, let seconds, let log):
+            "clusterdns logged no '\(line)' line within \(seconds) s:\n\(log)"
         case .noExit(let pid):
             "clusterdns (pid \(pid)) did not exit after SIGKILL"
         }
@@ -138,15 +138,23 @@ final class ServerProcess {
 
     /// The HTTP port from the `http.listen=127.0.0.1:PORT` log line, polled every 20 ms.
     func httpPort(timeout: Double = 30) async throws -> Int {
+        try await loggedPort(/http\.listen=127\.0\.0\.1:(\d+)/, line: "http.listen=", timeout: timeout)
+    }
+
+    /// The embedded registry's API port from its `registry.port=PORT` log line, polled every
+    /// 20 ms: the registry says it listens on its own, and may do so after `dns.listen=` (seen
+    /// under load, when a test read the log once right after the DNS side was up).
+    func registryPort(timeout: Double = 30) async throws -> Int {
+        try await loggedPort(/registry\.port=(\d+)/, line: "registry.port=", timeout: timeout)
+    }
+
+    private func loggedPort(_ pattern: Regex<(Substring, Substring)>, line: String, timeout: Double) async throws -> Int {
         let deadline = ContinuousClock.now + .seconds(timeout)
         while ContinuousClock.now < deadline {
-            let log = try server.log()
-            if let match = log.firstMatch(of: /http\.listen=127\.0\.0\.1:(\d+)/), let port = Int(match.1) {
-                return port
-            }
+            if let match = try server.log().firstMatch(of: pattern), let port = Int(match.1) { return port }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw ServerProcessError.notListening(seconds: timeout, log: try server.log())
+        throw ServerProcessError.notListening(line: line, seconds: timeout, log: try server.log())
     }
 
     /// Stops the server while another error is on its way up: a failure to stop is recorded
@@ -172,7 +180,7 @@ final class ServerProcess {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw ServerProcessError.notListening(seconds: timeout, log: try server.log())
+        throw ServerProcessError.notListening(line: "dns.listen=", seconds: timeout, log: try server.log())
     }
 
     static func listenPort(in log: String) -> Int? {

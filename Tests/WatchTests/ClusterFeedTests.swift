@@ -122,9 +122,11 @@ struct ClusterFeedTests {
         #expect(lists.allSatisfy { $0["limit"] == "1" })
     }
 
-    /// The store hands out each page (ObjectStoreTests); here, the feed passes them on.
+    /// The store hands out each page (ObjectStoreTests); here, the feed passes them on. The
+    /// later pages come late: on time, a busy machine could take them all together, and the
+    /// test failed once in a full run.
     @Test func theFirstListIsHandedOutInPartsBeforeTheCompleteState() async throws {
-        _ = try await listRequests(scenario: "events", pageSize: 1, path: "/api/v1/services") { published, feed in
+        _ = try await listRequests(scenario: "slow", pageSize: 1, path: "/api/v1/services") { published, feed in
             let state = try await published.first { $0.services.contains { $0.name == "product-service" } }
             #expect(feed.status.synced)
             let parts = published.parts

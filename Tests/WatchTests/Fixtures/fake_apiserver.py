@@ -15,6 +15,9 @@ scenarios:
           product-service twice in fields DNS does not read, then adds a service
   expire  services lists come in pages whose continue tokens have expired (410), as when
           the kind changes between pages; a list without a limit answers whole
+  slow    as events, but every services page after the first comes 0.3 s late, as from a
+          large or distant API server: the first page is handed out alone however busy the
+          machine that runs the test is
 Every scenario pages lists that ask for a limit, as a real API server does.
 GET /debug/requests lists the requests seen (for the tests' assertions).
 """
@@ -121,6 +124,8 @@ class Handler(BaseHTTPRequestHandler):
                 # The relist after 410: one service was deleted while the stream was gone.
                 body["items"] = [i for i in body["items"] if i["metadata"]["name"] != "payment-service"]
                 body["metadata"]["resourceVersion"] = "300"
+            if SCENARIO == "slow" and url.path == "/api/v1/services" and query.get("continue"):
+                time.sleep(0.3)
             page = self.page(url.path, body, query)
             if page is None:
                 return self.send_json(410, {"kind": "Status", "apiVersion": "v1", "metadata": {},
@@ -134,7 +139,7 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             SERVICE_WATCHES[0] += 1
             watch_number = SERVICE_WATCHES[0]
-        if SCENARIO == "events" and watch_number == 1:
+        if SCENARIO in ("events", "slow") and watch_number == 1:
             new = service("new-service", "ecommerce", "10.96.7.7", 201)
             self.event("ADDED", new)
             moved = service("new-service", "ecommerce", "10.96.7.8", 202)
