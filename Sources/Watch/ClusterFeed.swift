@@ -25,13 +25,16 @@ public struct FeedOptions: Sendable {
     /// Objects per list page (`limit`), as client-go's reflectors page: a large cluster's list
     /// never arrives, nor is decoded, as one body.
     public var listPageSize: Int
+    /// Keep endpoints' pod names (`targetRef.name`): only `--endpoint-pod-names` reads them.
+    public var endpointPodNames: Bool
 
     public init(
         includePods: Bool = false, relistInterval: Duration? = nil, watchTimeout: Duration = .seconds(240),
         coalesce: Duration = .zero, minBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30),
-        listPageSize: Int = 500
+        listPageSize: Int = 500, endpointPodNames: Bool = true
     ) {
         self.listPageSize = max(1, listPageSize)
+        self.endpointPodNames = endpointPodNames
         self.includePods = includePods
         self.relistInterval = relistInterval
         self.watchTimeout = watchTimeout
@@ -74,7 +77,7 @@ public final class ClusterFeed: Sendable {
         // Fail a refused connection at once: the reflectors back off and report it themselves.
         configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let store = ObjectStore()
+        let store = ObjectStore(options: options)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.reflector(Namespace.self, client, store).run() }
             group.addTask { await self.reflector(Service.self, client, store).run() }

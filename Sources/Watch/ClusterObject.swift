@@ -5,8 +5,12 @@ import Foundation
 protocol ClusterObject: Decodable, DNSFieldsDecodable, Sendable, Equatable {
     static var resource: KubeResource { get }
     var metadata: ObjectMeta { get }
-    /// What the feed keeps of it: only what DNS reads (see ClusterModel's `DNSFields`).
+    /// Only what DNS reads (see ClusterModel's `DNSFields`).
     var dnsFields: Self { get }
+    /// What the feed keeps of it: ``dnsFields`` as `options` configure them.
+    func kept(_ options: FeedOptions) -> Self
+    /// ``kept(_:)`` read from JSON without the rest.
+    static func kept(from reader: inout JSONReader, _ options: FeedOptions) throws -> Self
     /// Writes `object` (nil: deleted) under `key` in the delta's table of this kind.
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta)
     /// The store's table of this kind.
@@ -25,6 +29,12 @@ struct ObjectTables: Sendable {
 }
 
 extension ClusterObject {
+    func kept(_ options: FeedOptions) -> Self { dnsFields }
+
+    static func kept(from reader: inout JSONReader, _ options: FeedOptions) throws -> Self {
+        try Self(dnsFieldsFrom: &reader)
+    }
+
     /// `namespace/name`, or `name` for cluster-scoped kinds.
     var key: String {
         let name = metadata.name ?? ""
@@ -46,6 +56,12 @@ extension Service: ClusterObject {
 }
 
 extension EndpointSlice: ClusterObject {
+    func kept(_ options: FeedOptions) -> Self { dnsFields(podNames: options.endpointPodNames) }
+
+    static func kept(from reader: inout JSONReader, _ options: FeedOptions) throws -> Self {
+        try EndpointSlice(dnsFieldsFrom: &reader, podNames: options.endpointPodNames)
+    }
+
     static var table: WritableKeyPath<ObjectTables, [String: Self]> { \.endpointSlices }
     static var resource: KubeResource { .endpointSlices }
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) {
@@ -59,7 +75,7 @@ extension Pod: ClusterObject {
     static func record(_ object: Self?, key: String, in delta: inout ClusterDelta) { delta.pods[key] = .some(object) }
 }
 
-/// A list response: the items, read straight into ``ClusterObject/dnsFields`` (the other
+/// A list response: the items, read straight into ``ClusterObject/kept(_:)`` (the other
 /// fields are never decoded, nor held for a list of 100,000 objects), and the version to watch from.
 struct ObjectListOf<T: ClusterObject> {
     var resourceVersion: String?
@@ -67,7 +83,7 @@ struct ObjectListOf<T: ClusterObject> {
     var next: String?
     var items: [T]?
 
-    init(json: Data) throws {
+    init(json: Data, _ options: FeedOptions) throws {
         var (resourceVersion, next, items): (String?, String?, [T]?) = (nil, nil, nil)
         var seen = SeenKeys()
         try JSONReader.read(json) { reader in
@@ -86,7 +102,7 @@ struct ObjectListOf<T: ClusterObject> {
                 case "items" where seen.first(1):
                     guard !reader.null() else { return }
                     var list: [T] = []
-                    try reader.array { list.append(try T(dnsFieldsFrom: &$0)) }
+                    try reader.array { list.append(try T.kept(from: &$0, options)) }
                     items = list
                 default: try reader.skip()
                 }

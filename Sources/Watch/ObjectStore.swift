@@ -32,17 +32,20 @@ final class ObjectStore: Sendable {
     }
 
     private let contents = Mutex(Contents())
+    /// What of an object is kept (``ClusterObject/kept(_:)``).
+    private let options: FeedOptions
     /// Yields after every change; holds at most one pending signal, so bursts coalesce.
     let changes: AsyncStream<Void>
     private let signal: AsyncStream<Void>.Continuation
 
-    init() {
+    init(options: FeedOptions = FeedOptions()) {
+        self.options = options
         (changes, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Replaces every object of the kind (after a list): deletes missed meanwhile disappear.
     /// Only the objects that differ from what the store held become changes. Objects are kept
-    /// as ``ClusterObject/dnsFields``, which a list's items already are. A key listed twice
+    /// as ``ClusterObject/kept(_:)``, which a list's items already are. A key listed twice
     /// keeps the later object, and that one is compared and handed out.
     ///
     /// The table is built as the store keeps it (``ObjectTables``), sized once.
@@ -103,7 +106,7 @@ final class ObjectStore: Sendable {
     /// the kind's position, as a bookmark does: no change is handed out, nothing is compiled.
     func upsert<T: ClusterObject>(_ object: T) {
         let version = object.metadata.resourceVersion
-        let kept = object.dnsFields
+        let kept = object.kept(options)
         let changed = contents.withLock {
             $0.follow(T.resource, to: version)
             guard $0.objects[keyPath: T.table][kept.key] != kept else { return false }

@@ -59,10 +59,10 @@ struct Reflector<T: ClusterObject>: Sendable {
             if let next { query += "&continue=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? next) }
             let page: ObjectListOf<T>
             do {
-                page = try ObjectListOf<T>(json: try await fetch(path + query, timeout: .seconds(120)))
+                page = try ObjectListOf<T>(json: try await fetch(path + query, timeout: .seconds(120)), options)
             } catch FeedError.http(let code, _) where code == 410 && next != nil {
                 logger.info("list page expired, listing in one request", metadata: ["watch.kind": "\(T.resource.kind)"])
-                page = try ObjectListOf<T>(json: try await fetch(path, timeout: .seconds(120)))
+                page = try ObjectListOf<T>(json: try await fetch(path, timeout: .seconds(120)), options)
                 items.removeAll()
             }
             items.append(contentsOf: page.items ?? [])

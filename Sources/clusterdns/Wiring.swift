@@ -31,7 +31,8 @@ struct Wiring {
             feed = stream
             // Pods are watched for verified pod records and for autopath's address → namespace map.
             let options = FeedOptions(
-                includePods: command.pods == ZoneConfiguration.PodsMode.verified.rawValue || command.autopath == "on")
+                includePods: command.pods == ZoneConfiguration.PodsMode.verified.rawValue || command.autopath == "on",
+                endpointPodNames: command.endpointPodNames)
             let source: @Sendable () async -> WatchSource?
             // Only our own flag or its twin: a KUBECONFIG left in a shell must not silently
             // turn the default embedded registry into someone's real cluster.

@@ -59,6 +59,21 @@ struct DNSFieldsTests {
         #expect(endpoints[0].targetRef == ObjectReference(kind: "Pod", name: "db-0", namespace: "shop"))
     }
 
+    /// Without `--endpoint-pod-names` nothing reads a pod's name: it is not kept, read or
+    /// decoded whole, while the target's kind and namespace (autopath's) are.
+    @Test func podNamesAreKeptOnlyWhenAsked() throws {
+        let whole = try JSONDecoder().decode(EndpointSlice.self, from: Data(Self.slice.utf8))
+        let read = try JSONReader.read(Data(Self.slice.utf8)) { try EndpointSlice(dnsFieldsFrom: &$0, podNames: false) }
+        #expect(read == whole.dnsFields(podNames: false))
+        #expect(read.endpoints?[0].targetRef == ObjectReference(kind: "Pod", name: nil, namespace: "shop"))
+        #expect(read.endpoints?[0].hostname == "db-0" && read.endpoints?.map(\.addresses) == [["10.244.5.1"], ["10.244.5.2"]])
+        // A kept slice that has them loses them; asked to keep them, nothing is lost.
+        #expect(whole.dnsFields.dnsFields(podNames: false) == read)
+        #expect(whole.dnsFields(podNames: true) == whole.dnsFields)
+        #expect(whole.dnsFields.endpoints?[0].targetRef?.name == "db-0")
+        #expect(read != whole.dnsFields)
+    }
+
     @Test func decodingOnlyTheKeptFieldsGivesTheSameObjects() throws {
         let decoder = JSONDecoder()
         let service = try decoder.decode(Service.self, from: Data(Self.service.utf8))

@@ -81,6 +81,29 @@ struct RegistryThroughDNSTests {
         #expect(try await process.stop() == 0)
     }
 
+    /// The watch feed keeps endpoints' pod names only for `--endpoint-pod-names`: with it, an
+    /// endpoint without a hostname is named by its pod, through the embedded registry.
+    @Test(arguments: [true, false])
+    func endpointPodNamesReachDNSThroughTheFeed(podNames: Bool) async throws {
+        let data = try TemporaryDirectory(prefix: "data")
+        defer { data.remove() }
+        let (process, api) = try await Self.start(dataDirectory: data.path, podNames ? ["--endpoint-pod-names"] : [])
+        let port = process.server.port
+        do {
+            _ = try await Self.dnsctl(api, ["add-service", "db", "-n", "shop", "--cluster-ip", "None", "--port", "pg:5432"])
+            _ = try await Self.dnsctl(api, ["add-endpoint", "db", "-n", "shop", "--ip", "10.244.5.1", "--pod", "db-7f9c"])
+            let named = podNames ? "db-7f9c" : "10-244-5-1"
+            let endpoint = try await Self.eventually("\(named).db.shop.svc.cluster.local", port: port, status: "NOERROR", answers: 1)
+            #expect(endpoint.answer.first?.data == "10.244.5.1")
+            let other = podNames ? "10-244-5-1" : "db-7f9c"
+            #expect(try await Dig.query("\(other).db.shop.svc.cluster.local", port: port).status == "NXDOMAIN")
+        } catch {
+            await process.stopAfterFailure()
+            throw error
+        }
+        #expect(try await process.stop() == 0)
+    }
+
     @Test func twoHundredAcknowledgedWritesSurviveKillNine() async throws {
         let data = try TemporaryDirectory(prefix: "data")
         defer { data.remove() }

@@ -1,4 +1,5 @@
 import ClusterModel
+import Foundation
 import Testing
 @testable import Watch
 
@@ -58,5 +59,35 @@ struct ObjectStoreTests {
         #expect(store.take().delta.services.isEmpty)
         store.replace([web, api, db], version: "6")
         #expect(store.take().delta.services == ["shop/db": db])
+    }
+
+    /// Without endpoint pod names (no `--endpoint-pod-names`), a slice is kept without them, a
+    /// list's page is read without them, and a change to nothing else hands nothing out.
+    @Test func podNamesAreNotKeptUnlessAsked() throws {
+        func slice(pod: String) -> EndpointSlice {
+            EndpointSlice(name: "db-x1", namespace: "shop", serviceName: "db", endpoints: [
+                Endpoint(addresses: ["10.244.5.1"], targetRef: ObjectReference(kind: "Pod", name: pod, namespace: "shop")),
+            ])
+        }
+        let store = ObjectStore(options: FeedOptions(endpointPodNames: false))
+        store.upsert(slice(pod: "db-0"))
+        let added = try #require(store.take().delta.endpointSlices["shop/db-x1"] ?? nil)
+        #expect(added.endpoints?[0].targetRef == ObjectReference(kind: "Pod", name: nil, namespace: "shop"))
+        store.upsert(slice(pod: "db-0-renamed"))
+        #expect(store.take().delta.isEmpty)
+
+        let keeping = ObjectStore(options: FeedOptions(endpointPodNames: true))
+        keeping.upsert(slice(pod: "db-0"))
+        _ = keeping.take()
+        keeping.upsert(slice(pod: "db-0-renamed"))
+        #expect(keeping.take().delta.endpointSlices["shop/db-x1"]??.endpoints?[0].targetRef?.name == "db-0-renamed")
+
+        let list = #"{"metadata": {"resourceVersion": "7"}, "items": [{"metadata": {"name": "db-x1", "namespace": "shop", "#
+            + #""labels": {"kubernetes.io/service-name": "db"}}, "addressType": "IPv4", "endpoints": [{"addresses": ["10.244.5.1"], "#
+            + #""targetRef": {"kind": "Pod", "name": "db-0", "namespace": "shop"}}]}]}"#
+        let page = try ObjectListOf<EndpointSlice>(json: Data(list.utf8), FeedOptions(endpointPodNames: false))
+        #expect(page.items == [slice(pod: "db-0").dnsFields(podNames: false)])
+        let kept = try ObjectListOf<EndpointSlice>(json: Data(list.utf8), FeedOptions())
+        #expect(kept.items == [slice(pod: "db-0").dnsFields])
     }
 }
