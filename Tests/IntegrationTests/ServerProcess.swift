@@ -148,10 +148,16 @@ final class ServerProcess {
         try await loggedPort(/registry\.port=(\d+)/, line: "registry.port=", timeout: timeout)
     }
 
+    /// Polls the stderr log for `pattern`'s port (every 20 ms), failing fast when the process
+    /// exits first.
     private func loggedPort(_ pattern: Regex<(Substring, Substring)>, line: String, timeout: Double) async throws -> Int {
         let deadline = ContinuousClock.now + .seconds(timeout)
         while ContinuousClock.now < deadline {
             if let match = try server.log().firstMatch(of: pattern), let port = Int(match.1) { return port }
+            if !process.isRunning {
+                // Read again: the last lines may have been written between the read and the exit.
+                throw ServerProcessError.exitedEarly(status: process.terminationStatus, log: try server.log())
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
         throw ServerProcessError.notListening(line: line, seconds: timeout, log: try server.log())
@@ -167,25 +173,9 @@ final class ServerProcess {
         }
     }
 
-    /// Polls the stderr log for `dns.listen=127.0.0.1:PORT` (every 20 ms), failing fast when the
-    /// process exits first.
+    /// The DNS port from the `dns.listen=127.0.0.1:PORT` log line.
     private func waitForPort(timeout: Double) async throws -> Int {
-        let deadline = ContinuousClock.now + .seconds(timeout)
-        while ContinuousClock.now < deadline {
-            let log = try server.log()
-            if let port = Self.listenPort(in: log) { return port }
-            if !process.isRunning {
-                // Read again: the last lines may have been written between the read and the exit.
-                throw ServerProcessError.exitedEarly(status: process.terminationStatus, log: try server.log())
-            }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw ServerProcessError.notListening(line: "dns.listen=", seconds: timeout, log: try server.log())
-    }
-
-    static func listenPort(in log: String) -> Int? {
-        guard let match = log.firstMatch(of: /dns\.listen=127\.0\.0\.1:(\d+)/) else { return nil }
-        return Int(match.1)
+        try await loggedPort(/dns\.listen=127\.0\.0\.1:(\d+)/, line: "dns.listen=", timeout: timeout)
     }
 
     /// The built `clusterdns`: `CLUSTERDNS_BINARY`, else next to the test bundle (same build
