@@ -51,7 +51,7 @@ struct DNSClient {
     }
 
     private static func socket(type: Int32, port: Int, timeout: Double) throws -> Int32 {
-        let fd = Glibc.socket(AF_INET, type, 0)
+        let fd = Glibc.socket(AF_INET, type | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw DNSClientError.io("socket", errno) }
         var time = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
         guard setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &time, socklen_t(MemoryLayout<timeval>.size)) == 0 else {

@@ -112,7 +112,7 @@ extension ForwardingServer {
     /// A free port on 127.0.0.1 right now (for flags that need a fixed port); nil if the
     /// kernel would not give one.
     static func freePort() -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var address = sockaddr_in()

@@ -29,7 +29,7 @@ enum HTTPProbe {
     }
 
     private static func exchange(_ method: String, _ path: String, body: String?, port: Int, timeout: Double) throws -> HTTPReply {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw HTTPProbeError(description: "socket: errno \(errno)") }
         defer { close(fd) }
         var time = timeval(tv_sec: Int(timeout), tv_usec: 0)

@@ -17,7 +17,7 @@ final class LoopbackSocket {
     let fd: Int32
 
     init(_ kind: Kind) throws {
-        fd = socket(AF_INET, kind == .udp ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue), 0)
+        fd = socket(AF_INET, (kind == .udp ? Int32(SOCK_DGRAM.rawValue) : Int32(SOCK_STREAM.rawValue)) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SocketError(call: "socket", code: errno) }
     }
 
