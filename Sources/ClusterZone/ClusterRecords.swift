@@ -49,6 +49,14 @@ struct ClusterRecords {
         return (records.data, records.problems)
     }
 
+    /// `<svc>.<ns>.svc.<zone>`: the service's records are at and below it, and no other
+    /// object's are.
+    static func serviceName(_ configuration: ZoneConfiguration, _ service: Service) -> DNSName {
+        let records = ClusterRecords(configuration: configuration)
+        let zone = configuration.zone
+        return records.name(service.name, under: records.name(service.namespace, under: records.name("svc", under: zone)))
+    }
+
     /// A pod's `<a-b-c-d>.<ns>.pod.<zone>` names (verified pod records).
     static func pod(_ configuration: ZoneConfiguration, _ pod: Pod) -> ZoneData {
         var records = ClusterRecords(configuration: configuration)
@@ -86,7 +94,7 @@ struct ClusterRecords {
             problems.append("\(label): name is not a DNS label, skipped")
             return
         }
-        let owner = name(service.name, under: name(service.namespace, under: name("svc", under: zone)))
+        let owner = Self.serviceName(configuration, service)
         switch service.dnsKind {
         case .externalName(let target):
             addExternalName(owner: owner, target: target, label: label)

@@ -7,6 +7,22 @@ struct NameCompiler {
     static let maxChain = 8
 
     let model: ZoneModel
+    /// Services' own names, which the model does not hold: read when a chain leads there.
+    let services: ServiceNames
+    /// The names of the service being compiled, when they are a service's own: its SRV
+    /// records' targets are read here.
+    var local: [DNSName: ZoneData.Node] = [:]
+
+    init(model: ZoneModel, services: ServiceNames) {
+        self.model = model
+        self.services = services
+    }
+
+    /// `name`'s records, wherever they are kept.
+    private func node(_ name: DNSName) -> ZoneModel.Node? {
+        if !local.isEmpty, let given = local[name] { return ZoneModel.Node(given) }
+        return model.nodes[name] ?? services.node(name)
+    }
 
     /// Compiles `name` into `shard`; returns the other names whose records went into its
     /// answers (the links of a CNAME chain), so a change there recompiles it too.
@@ -66,7 +82,7 @@ struct NameCompiler {
         while let name = target, answer.count <= Self.maxChain, seen.insert(name).inserted {
             guard let zone = model.zoneIndex(of: name) else { return (answer, []) }
             read.append(name)
-            guard let node = model.nodes[name] else { return (answer, model.soa(zone)) }
+            guard let node = self.node(name) else { return (answer, model.soa(zone)) }
             if let next = node.records(RecordType.cname).first {
                 answer.append(next)
                 target = next.data.target
@@ -90,7 +106,7 @@ struct NameCompiler {
             guard let target = record.data.target else { continue }
             if seen == nil ? targets.contains(target) : !seen!.insert(target).inserted { continue }
             targets.append(target)
-            guard let node = model.nodes[target] else { continue }
+            guard let node = self.node(target) else { continue }
             node.append(RecordType.a, to: &result)
             node.append(RecordType.aaaa, to: &result)
         }

@@ -73,7 +73,7 @@ struct NameTable: Sendable {
 
     /// Takes `entry` out of the slots, moving later names of its probe run back into the hole
     /// (each name stays reachable from its home slot with no empty slot between).
-    private mutating func remove(_ entry: Int) {
+    mutating func remove(_ entry: Int) {
         var hole = hash(of: entry) & mask
         while slots[hole] != Int32(entry) {
             precondition(slots[hole] >= 0, "entry \(entry) is not in the table")
@@ -113,6 +113,25 @@ struct NameTable: Sendable {
     var arenaCount: Int { arena.count }
 
     var byteCount: Int { slots.capacity * 4 + arena.capacity + starts.capacity * 4 + lengths.capacity }
+
+    var slotCount: Int { slots.count }
+
+    /// Twice the slots, for more names than the table was made for (a build that learns how
+    /// many names it compiles as it goes).
+    mutating func grow() {
+        let old = slots
+        (slots, mask) = Self.slots(for: old.count)
+        for entry in old where entry >= 0 { place(Int(entry), hash: hash(of: Int(entry))) }
+    }
+
+    /// Room for `names` more names and their `arenaBytes`, the slots grown for them at once.
+    mutating func reserve(names: Int, arenaBytes: Int) {
+        starts.reserveCapacity(starts.count + names)
+        lengths.reserveCapacity(lengths.count + names)
+        arena.reserveCapacity(arena.count + arenaBytes)
+        let occupied = slots.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+        while (occupied + names) * 2 > slots.count { grow() }
+    }
 
     /// Inserts a name that is not in the table yet; returns its entry number.
     mutating func insert(_ wire: ArraySlice<UInt8>) -> Int {

@@ -5,16 +5,24 @@ import DNSWire
 /// recompile only the names a change touched: the shards those names fall in are rebuilt (the
 /// other names in them copied as bytes), every other shard is shared with the previous
 /// snapshot. Publishing a write costs work in proportion to the write, not to the registry.
+/// A changed service's own names are compiled from its records made anew, its old names taken
+/// out by the list it had (``pending``); the model keeps the rest (its PTR records).
 ///
 /// Owned by one task (the snapshot builder), never by the query path: not `Sendable`.
 public final class SnapshotEngine {
     public let configuration: ZoneConfiguration
-    private var model: ZoneModel
-    private var index = ClusterIndex()
+    var model: ZoneModel
+    private(set) var index = ClusterIndex()
     private var clients: ClientIndex
     private var staticZones: [StaticZone] = []
     private var staticProblems: [String] = []
-    private var problems: [String: [String]] = [:]
+    var problems: [String: [String]] = [:]
+    /// Services changed since the last snapshot, each with the names of its own (see
+    /// ``ServicePart``) that the shards hold: a snapshot takes those out and compiles the
+    /// service's names as they are now.
+    var pending: [String: [DNSName]] = [:]
+    /// How many of the shards' names are services' own, which the model does not hold.
+    var ownedNames = 0
     private var apexPart: ZoneData?
     private var apexSerial: UInt32 = 0
     private var apexGiven = ContinuousClock.now
@@ -22,7 +30,7 @@ public final class SnapshotEngine {
     /// Changes were served under the previous serial: the owner should ask for a snapshot
     /// again within a second, so the serial catches up after the last write of a burst.
     public private(set) var serialBehind = false
-    private var shards: [ZoneShard]
+    var shards: [ZoneShard]
     private let templates: ZoneSnapshot.Templates
 
     /// Names per shard the shard count aims at: a change rebuilds a few shards of about this
@@ -77,9 +85,11 @@ public final class SnapshotEngine {
         guard !delta.isEmpty else { return }
         if delta.services[ClusterRecords.kubeDNSKey] != nil { kubeDNSChanged = true }
         let affected = index.affected(by: delta)
+        retire(affected.services)
         contribute(affected, adding: false)
         let namespacesBefore = affected.namespaces.filter { index.namespaceExists($0) }
         index.apply(delta)
+        for key in affected.services where pending[key] == nil { pending[key] = [] }
         contribute(affected, adding: true)
         for namespace in affected.namespaces.sorted() {
             let existed = namespacesBefore.contains(namespace)
@@ -92,43 +102,8 @@ public final class SnapshotEngine {
     }
 
     /// Keys in order, so records two objects give the same name keep one order run to run.
+    /// Services are not here: their records are made when a snapshot compiles them.
     private func contribute(_ affected: ClusterIndex.Affected, adding: Bool) {
-        // Only services the index holds give records: before a first list's objects are in
-        // it, that is none of them, and sorting 100,000 keys for nothing took 0.1 s.
-        let index = self.index
-        let keys = affected.services.filter { index.services[$0] != nil }.sorted()
-        // In chunks: the parts of a whole list at once would double the peak memory. While
-        // this thread applies a chunk's parts to the model, the other cores make the next
-        // chunk's, and this one joins them when done: one after the other, a whole list's
-        // apply at N = 100,000 spent 2.5 s with one core idle half of it; waiting for the
-        // other cores, this thread was idle a third of the last 0.8 s (perf).
-        let chunks = stride(from: 0, to: keys.count, by: Self.chunkSize).map {
-            Array(keys[$0..<min($0 + Self.chunkSize, keys.count)])
-        }
-        let configuration = self.configuration
-        var next = chunks.first.map { Self.serviceParts($0, index: index, configuration: configuration) }
-        let releases = Releases()
-        for (number, chunk) in chunks.enumerated() {
-            var parts = next!.finish()
-            next = number + 1 < chunks.count
-                ? Self.serviceParts(chunks[number + 1], index: index, configuration: configuration) : nil
-            if adding, number == 0, chunks.count > 1 {
-                // A whole list: room for the names the first chunk predicts, made once. Grown
-                // by doubling, the model's tables rehashed every name at each step: a quarter
-                // of `model.apply` at N = 100,000 (perf).
-                let names = parts.reduce(0) { $0 + ($1?.0.nodes.count ?? 0) }
-                model.reserve(names: names * keys.count / chunk.count)
-            }
-            for (key, part) in zip(chunk, parts) {
-                guard let (part, lines) = part else { continue }
-                model.apply(part, adding: adding)
-                problems["service/" + key] = adding && !lines.isEmpty ? lines : nil
-            }
-            // Freeing a whole list's parts here was 6 % of this thread's samples in a cold
-            // start at N = 100,000 (perf), while the other cores had room.
-            if chunk.count >= Self.parallelServices { releases.release(&parts) }
-        }
-        releases.wait()
         for key in affected.pods.sorted() {
             guard let pod = index.pods[key] else { continue }
             if configuration.pods == .verified { model.apply(ClusterRecords.pod(configuration, pod), adding: adding) }
@@ -141,20 +116,6 @@ public final class SnapshotEngine {
         }
     }
 
-    static let chunkSize = 8192
-
-    /// The records of these services as they are in `index`, begun at once on the other cores
-    /// when there are many (a whole list): each service's records depend on it and its slices
-    /// only. Few (a write's) are made by the thread that takes them.
-    private static func serviceParts(
-        _ keys: [String], index: ClusterIndex, configuration: ZoneConfiguration
-    ) -> SharedMap<(ZoneData, problems: [String])?> {
-        SharedMap(count: keys.count, helpers: keys.count >= Self.parallelServices ? ParallelWork.cores - 1 : 0) { offset in
-            guard let service = index.services[keys[offset]] else { return nil }
-            return ClusterRecords.service(configuration, service, slices: index.slices(ofService: keys[offset]))
-        }
-    }
-
     /// A snapshot of the current model: the names changed since the last one are compiled,
     /// the shards they fall in rebuilt, every other shard shared.
     public func snapshot(serial: UInt32, synced: Bool) throws(DNSWireError) -> ZoneSnapshot {
@@ -162,7 +123,7 @@ public final class SnapshotEngine {
         // kube-dns changed, and for other changes at most once a second: each time rebuilds
         // the shards of its eight names, a cost a burst of writes should not pay every time.
         let now = ContinuousClock.now
-        if apexPart == nil || kubeDNSChanged || ((model.hasChanges || serialBehind) && now - apexGiven >= .seconds(1)) {
+        if apexPart == nil || kubeDNSChanged || ((hasChanges || serialBehind) && now - apexGiven >= .seconds(1)) {
             if let apexPart { model.apply(apexPart, adding: false) }
             let apex = ClusterRecords.apex(
                 configuration, serial: serial, kubeDNS: index.services[ClusterRecords.kubeDNSKey])
@@ -172,52 +133,71 @@ public final class SnapshotEngine {
             apexGiven = now
             kubeDNSChanged = false
             serialBehind = false
-        } else if model.hasChanges {
+        } else if hasChanges {
             serialBehind = true
         }
 
-        reshard(for: model.nodes.count)
-        let (byShard, gone) = Self.byShard(model.takeDirty(), model: model, shardCount: shards.count)
-        let compiledNames = byShard.reduce(0) { $0 + $1.count }
-        let work = byShard.indices.filter { !byShard[$0].isEmpty }.map { (key: $0, value: byShard[$0]) }
         // Before compiling: after a whole list the client index's changed addresses are a set
         // of every pod address (6 MB of the peak at N = 100,000), gone once taken.
         let (clientMap, clientProblems) = configuration.autopath ? clients.take() : (ClientNamespaces.empty, [])
-        let rebuilt = try rebuild(work, gone: gone, parallel: compiledNames >= Self.parallelThreshold)
-        let (reverse, pointerChanges) = model.takeReverse()
-        for (offset, (shardIndex, _)) in work.enumerated() {
-            shards[shardIndex] = rebuilt[offset].shard
-            for (name, read) in rebuilt[offset].reads {
-                for target in read { model.record(name, reads: target) }
-            }
+        // Services first: their names' parents and readers, and their PTR records, are the
+        // model's, compiled next into the same builders.
+        var builders: ShardBuilders?
+        let servicesCompiled = try compileServices(into: &builders)
+        let dirty = model.takeDirty()
+        let compiledNames = dirty.entries.count + dirty.gone.count
+        if compiledNames > 0 {
+            if builders == nil { builders = makeBuilders(expected: 0) }
+            try compile(dirty, into: builders!)
         }
+        builders?.finish(into: &shards, compactingWhenDeadIn: Self.copyWhenDeadIn)
+        let (reverse, pointerChanges) = model.takeReverse()
         let lines = staticProblems + problems.keys.sorted().flatMap { problems[$0]! } + clientProblems
         return ZoneSnapshot(
             shards: shards, reverse: reverse, zones: try zoneInfos(), templates: templates, serial: apexSerial,
             synced: synced, pods: configuration.pods, problems: lines, clients: clientMap, ttl: configuration.ttl,
-            compiledNames: compiledNames + pointerChanges)
+            compiledNames: servicesCompiled + compiledNames + pointerChanges)
     }
+
+    private var hasChanges: Bool { model.hasChanges || !pending.isEmpty }
 
     /// A snapshot whose compiled answers are `saved`'s: for a saved snapshot made from exactly
     /// the objects, configuration and static zones the engine now holds (the caller's to know),
     /// so that a restart does not compile every name again. The apex is given with the saved
-    /// serial. Nil, with nothing changed, when the saved names are not exactly the model's.
+    /// serial. Nil when the saved names are not exactly the engine's: the next snapshot then
+    /// compiles every name.
     public func adopt(_ saved: ZoneSnapshot, synced: Bool) throws(DNSWireError) -> ZoneSnapshot? {
-        let previous = apexPart
-        if let previous { model.apply(previous, adding: false) }
+        if let apexPart { model.apply(apexPart, adding: false) }
         let apex = ClusterRecords.apex(configuration, serial: saved.serial, kubeDNS: index.services[ClusterRecords.kubeDNSKey])
         model.apply(apex, adding: true)
-        guard saved.shardNameCount == model.nodes.count, model.nodes.keys.allSatisfy({ saved.contains($0) }) else {
-            model.apply(apex, adding: false)
-            if let previous { model.apply(previous, adding: true) }
+        apexPart = apex
+        // The services' records as a snapshot takes them, their own names looked up in the
+        // saved shards rather than compiled.
+        let keys = pending.keys.filter { index.services[$0] != nil }.sorted()
+        pending = [:]
+        var owned = 0
+        var allSaved = true
+        forEachPart(keys) { chunk, parts in
+            for (key, part) in zip(chunk, parts) {
+                guard let part else { continue }
+                problems["service/" + key] = part.problems.isEmpty ? nil : part.problems
+                give(part, adding: true)
+                owned += part.ownedCount
+                if allSaved { allSaved = part.owned.allSatisfy { saved.contains($0.name) } }
+            }
+        }
+        guard allSaved, saved.shardNameCount == model.nodes.count + owned,
+            model.nodes.keys.allSatisfy({ saved.contains($0) })
+        else {
+            resetModel()
             return nil
         }
-        apexPart = apex
+        ownedNames = owned
         apexSerial = saved.serial
         apexGiven = .now
         kubeDNSChanged = false
         serialBehind = false
-        let compiler = NameCompiler(model: model)
+        let compiler = NameCompiler(model: model, services: ServiceNames(index: index, configuration: configuration))
         for entry in model.takeDirty().entries.map(Int.init) {
             let name = model.nodes.keys[entry]
             for target in compiler.reads(model.nodes.values[entry]) { model.record(name, reads: target) }
@@ -236,7 +216,7 @@ public final class SnapshotEngine {
     /// Spreads the names over more shards once they outgrow them (a first list, steady
     /// growth): entries are copied as they are, nothing is compiled. Doubling keeps the
     /// copying to a constant share of the names added.
-    private func reshard(for names: Int) {
+    func reshard(for names: Int) {
         var count = shards.count
         while names > count * Self.namesPerShard * 2, count < Self.shardLimits.upperBound { count *= 2 }
         guard count != shards.count else { return }
@@ -252,11 +232,6 @@ public final class SnapshotEngine {
             }
         }
         shards = builders.map { $0.finish() }
-    }
-
-    private struct Rebuilt {
-        var shard: ZoneShard
-        var reads: [(DNSName, [DNSName])]
     }
 
     /// A name to compile with the low half of its ``NameTable/hash(_:)`` (all that a shard's
@@ -301,61 +276,41 @@ public final class SnapshotEngine {
         return (byShard, gone)
     }
 
-    /// Rebuilds the given shards, on every core when there are many names to compile.
-    private func rebuild(
-        _ work: [(key: Int, value: [HashedName])], gone: [DNSName], parallel: Bool
-    ) throws(DNSWireError) -> [Rebuilt] {
+    /// The model's changed names into their shards' builders: every one taken out, those the
+    /// model still holds compiled anew, on every core when there are many. In an order that does
+    /// not depend on the set the names came from, so a build lays a shard out the same way each
+    /// time; by hash first, as comparing names' bytes was a seventh of a whole list's compile (perf).
+    private func compile(_ dirty: ZoneModel.Dirty, into builders: ShardBuilders) throws(DNSWireError) {
+        let (byShard, gone) = Self.byShard(dirty, model: model, shardCount: shards.count)
+        let work = byShard.indices.filter { !byShard[$0].isEmpty }
         let model = self.model
-        let shards = self.shards
+        let services = ServiceNames(index: index, configuration: configuration)
+        let parallel = dirty.entries.count + dirty.gone.count >= Self.parallelThreshold
         let results = parallelMap(count: work.count, workers: parallel ? ParallelWork.cores : 1) { offset in
-            let (shardIndex, names) = work[offset]
-            return Result { () throws(DNSWireError) -> Rebuilt in
-                try Self.rebuild(shards[shardIndex], names: names, model: model, gone: gone)
+            Result { () throws(DNSWireError) -> [(DNSName, [DNSName])] in
+                let names = byShard[work[offset]]
+                let compiler = NameCompiler(model: model, services: services)
+                var reads: [(DNSName, [DNSName])] = []
+                try builders.update(work[offset]) { (builder) throws(DNSWireError) in
+                    for hashed in names { builder.remove(hashed.name(model, gone: gone).wire) }
+                    let sorted = names.sorted {
+                        $0.hash != $1.hash ? $0.hash < $1.hash : $0.name(model, gone: gone) < $1.name(model, gone: gone)
+                    }
+                    for hashed in sorted where hashed.entry >= 0 {
+                        let name = model.nodes.keys[Int(hashed.entry)]
+                        guard let zone = model.zoneIndex(of: name) else { continue }
+                        let read = try compiler.compile(name, model.nodes.values[Int(hashed.entry)], zone: zone, into: &builder)
+                        if !read.isEmpty { reads.append((name, read)) }
+                    }
+                }
+                return reads
             }
         }
-        return try results.map { (result) throws(DNSWireError) in try result.get() }
-    }
-
-    /// One shard: its names that did not change copied, the changed ones compiled anew.
-    private static func rebuild(
-        _ old: ZoneShard, names: [HashedName], model: ZoneModel, gone: [DNSName]
-    ) throws(DNSWireError) -> Rebuilt {
-        var changed = [Bool](repeating: false, count: old.entries.count)
-        var count = 0
-        // A shard with no names yet (a first list's) holds none of them: not one is read for it.
-        if old.count > 0 {
-            for name in names {
-                let wire = name.name(model, gone: gone).wire
-                guard let entry = wire.withUnsafeBytes({ old.table.find($0, hash: Int(name.hash)) }) else { continue }
-                changed[entry] = true
-                count += 1
+        for result in results {
+            for (name, read) in try result.get() {
+                for target in read { self.model.record(name, reads: target) }
             }
         }
-        var builder: ShardBuilder
-        if (old.removed + count) * Self.copyWhenDeadIn > old.entries.count {
-            // Too much of it would be dead bytes: copy the live names into fresh arrays.
-            builder = ShardBuilder(copying: old, extra: names.count)
-            for entry in old.entries.indices where !changed[entry] && !old.isRemoved(entry) {
-                builder.copy(entry, of: old)
-            }
-        } else {
-            builder = ShardBuilder(appendingTo: old, removing: changed, extra: names.count)
-        }
-        let compiler = NameCompiler(model: model)
-        var reads: [(DNSName, [DNSName])] = []
-        // In an order that does not depend on the set the names came from, so a build lays a
-        // shard out the same way each time; by hash first, as comparing names' bytes was a
-        // seventh of a whole list's compile (perf).
-        let sorted = names.sorted {
-            $0.hash != $1.hash ? $0.hash < $1.hash : $0.name(model, gone: gone) < $1.name(model, gone: gone)
-        }
-        for hashed in sorted where hashed.entry >= 0 {
-            let name = model.nodes.keys[Int(hashed.entry)]
-            guard let zone = model.zoneIndex(of: name) else { continue }
-            let read = try compiler.compile(name, model.nodes.values[Int(hashed.entry)], zone: zone, into: &builder)
-            if !read.isEmpty { reads.append((name, read)) }
-        }
-        return Rebuilt(shard: builder.finish(), reads: reads)
     }
 
     /// A new model with every zone, and every object's records added again.
@@ -385,6 +340,8 @@ public final class SnapshotEngine {
         let everything = index.everything
         clients = ClientIndex(zone: configuration.zone)
         problems = [:]
+        pending = Dictionary(uniqueKeysWithValues: everything.services.map { ($0, []) })
+        ownedNames = 0
         contribute(everything, adding: true)
         for namespace in everything.namespaces.sorted() where index.namespaceExists(namespace) {
             let (part, lines) = ClusterRecords.namespace(configuration, namespace)

@@ -4,6 +4,8 @@ import DNSWire
 /// object's records are added when it appears and taken away when it changes or goes, and the
 /// names whose answers may differ since the last snapshot are collected as they change. This is
 /// what lets a registry write cost work in proportion to what it changed (``SnapshotEngine``).
+/// Services' own names are not here (``ServicePart``): each is compiled from its service's
+/// records, made again when the service changes.
 struct ZoneModel: Sendable {
     struct Node: Sendable {
         /// Every record of the name, all types in one list (a name has few): a multiset, as
@@ -15,6 +17,16 @@ struct ZoneModel: Sendable {
         var references: Int32 = 0
         var externalNames: Int16 = 0
         var podNamespaces: Int16 = 0
+
+        init() {}
+
+        /// What one part gives a name it alone gives (a service's own names).
+        init(_ given: ZoneData.Node) {
+            all = given.records
+            references = 1
+            externalNames = given.isExternalName ? 1 : 0
+            podNamespaces = given.isPodNamespace ? 1 : 0
+        }
 
         /// An ExternalName service: its SRV is NODATA rather than the CNAME.
         var isExternalName: Bool { externalNames > 0 }
@@ -90,12 +102,15 @@ struct ZoneModel: Sendable {
     }
 
     /// Adds (or takes away) what one object gives: its records, and the names it makes exist
-    /// or marks. Ancestors that `part` made only on the way up are the model's own business.
+    /// or marks, but for the names at and below `own`. Ancestors that `part` made only on the
+    /// way up are the model's own business.
     /// One dictionary access per name, not one per record and mark: a whole list's build runs
     /// this for every name of the registry, on one thread.
-    mutating func apply(_ part: ZoneData, adding: Bool) {
+    mutating func apply(_ part: ZoneData, adding: Bool, except own: DNSName? = nil) {
         for (address, target) in part.pointers { reverse.apply(address, target: target, adding: adding) }
         for (name, given) in part.nodes {
+            // A service's own names, compiled without the model (``ServicePart``).
+            if let own, name.isSubdomain(of: own) { continue }
             let marks: Int32 = (given.isTouched ? 1 : 0) + (given.isExternalName ? 1 : 0) + (given.isPodNamespace ? 1 : 0)
             let sign: Int16 = adding ? 1 : -1
             let (existed, exists) = Self.update(&nodes[name, default: Node()]) { node in
@@ -120,12 +135,6 @@ struct ZoneModel: Sendable {
             }
             referenced(name, existed: existed, exists: exists, in: part)
         }
-    }
-
-    /// Room for `names` more names in the tables a build fills.
-    mutating func reserve(names: Int) {
-        nodes.reserveCapacity(nodes.count + names)
-        if !everythingDirty { dirty.reserveCapacity(dirty.count + names) }
     }
 
     /// Changes a node; `change` returns by how much its references changed.
@@ -161,6 +170,27 @@ struct ZoneModel: Sendable {
 
     static let everythingDirtyFrom = 4096
 
+    /// A service's own name came into the shards (or left them) without the model holding it
+    /// (``SnapshotEngine``): it counts as a child of its parent, the namespace's name, as if
+    /// the model held it.
+    mutating func attach(_ name: DNSName, adding: Bool) {
+        guard let parent = name.parent else { return }
+        reference(parent, adding ? 1 : -1, in: ZoneData())
+    }
+
+    /// `name`, which went away from the model, is now compiled outside it: it is not to be
+    /// taken out of the shards as a name that went away.
+    mutating func forget(_ name: DNSName) {
+        guard !dirty.isEmpty, nodes.index(of: name) == nil else { return }
+        dirty.remove(name)
+    }
+
+    /// `name` changed outside the model: the names whose answers read it are compiled again.
+    mutating func dirtyReaders(of name: DNSName) {
+        guard !dependents.isEmpty, let readers = dependents[name] else { return }
+        for reader in readers where nodes.index(of: reader) != nil { dirty.insert(reader) }
+    }
+
     /// Names changed since the last ``takeDirty()``.
     var hasChanges: Bool { everythingDirty || !dirty.isEmpty || reverse.hasChanges }
 
@@ -194,7 +224,9 @@ struct ZoneModel: Sendable {
         var result = dirty
         var pending = dependents.isEmpty ? [] : Array(result)
         while let name = pending.popLast() {
-            for reader in dependents[name] ?? [] where result.insert(reader).inserted {
+            // A reader the model no longer holds was collected when it went; it may be a
+            // service's own name by now, which only the services' pass may take out.
+            for reader in dependents[name] ?? [] where nodes.index(of: reader) != nil && result.insert(reader).inserted {
                 pending.append(reader)
             }
         }

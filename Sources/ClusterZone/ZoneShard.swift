@@ -165,6 +165,8 @@ struct ShardBuilder {
 
     /// Adds a name: ``NameEntry/typesStart`` is set here, its answers are already compiled.
     mutating func insert(_ wire: ArraySlice<UInt8>, entry: NameEntry) {
+        // Removed entries are out of the table's slots: they leave room.
+        if (entries.count - removed + 1) * 2 > table.slotCount { table.grow() }
         _ = table.insert(wire)
         entries.append(entry)
     }
@@ -187,6 +189,44 @@ struct ShardBuilder {
             externalTargets[Int32(entries.count)] = target
         }
         insert(shard.table.name(index), entry: entry)
+    }
+
+    /// What a builder holds, by array: summed over builders, and divided by their names, what
+    /// a name takes.
+    struct Contents {
+        var names = 0.0, arena = 0.0, types = 0.0, answers = 0.0, bytes = 0.0, cuts = 0.0
+
+        static func + (lhs: Contents, rhs: Contents) -> Contents {
+            Contents(names: lhs.names + rhs.names, arena: lhs.arena + rhs.arena, types: lhs.types + rhs.types,
+                     answers: lhs.answers + rhs.answers, bytes: lhs.bytes + rhs.bytes, cuts: lhs.cuts + rhs.cuts)
+        }
+    }
+
+    var contents: Contents {
+        Contents(names: Double(entries.count), arena: Double(table.arenaCount), types: Double(types.count),
+                 answers: Double(compiler.answers.count), bytes: Double(compiler.bytes.count),
+                 cuts: Double(compiler.cuts.count))
+    }
+
+    /// Room for `names` more names, each taking what `sample`'s names took on average.
+    mutating func reserve(names: Int, like sample: Contents) {
+        guard sample.names > 0 else { return }
+        let more = Double(names) / sample.names
+        table.reserve(names: names, arenaBytes: Int(sample.arena * more))
+        entries.reserveCapacity(entries.count + names)
+        types.reserveCapacity(types.count + Int(sample.types * more))
+        compiler.reserve(answers: compiler.answers.count + Int(sample.answers * more),
+                         bytes: compiler.bytes.count + Int(sample.bytes * more),
+                         cuts: compiler.cuts.count + Int(sample.cuts * more))
+    }
+
+    /// Takes `wire`'s entry out, when the shard has the name: its bytes stay, unreachable.
+    mutating func remove(_ wire: [UInt8]) {
+        guard let entry = wire.withUnsafeBytes({ table.find($0, hash: NameTable.hash($0)) }) else { return }
+        table.remove(entry)
+        entries[entry].flags |= NameEntry.removed
+        externalTargets[Int32(entry)] = nil
+        removed += 1
     }
 
     func finish() -> ZoneShard {

@@ -95,10 +95,12 @@ struct SnapshotEngineTests {
         let incremental = try engine.snapshot(serial: 1, synced: true)
         let whole = try SnapshotBuilder(configuration: configuration).build(state: state, serial: 1)
         #expect(incremental.nameCount == whole.nameCount)
-        // Every name of the shards, and the addresses that changed: the old services' that
-        // stayed are copied with their shard of the reverse table, not compiled.
+        // Every name but the old services' that stayed (each its name, its _tcp, its
+        // _http._tcp and its address), which are copied: the addresses with their shard of
+        // the reverse table.
         let kept = state.services.filter { $0.name.hasPrefix("old-") }.count
-        #expect(incremental.compiledNames >= incremental.nameCount - kept)
+        #expect(incremental.compiledNames >= incremental.nameCount - 4 * kept)
+        #expect(incremental.compiledNames < incremental.nameCount)
         let left = try Responder(snapshot: incremental)
         let right = try Responder(snapshot: whole)
         for name in ["old-10.team-1.svc.cluster.local", "old-290.team-2.svc.cluster.local", "old-11.team-2.svc.cluster.local",
@@ -116,6 +118,56 @@ struct SnapshotEngineTests {
         small.services[ClusterDelta.key(late)] = late
         apply(small)
         #expect(try engine.snapshot(serial: 1, synced: true).compiledNames < 30)
+    }
+
+    /// A service's own names are compiled from its records, not kept in the model: a static
+    /// zone's alias to one of them reads it all the same, and is compiled again as it changes.
+    @Test func anAliasIntoAServiceFollowsItsChanges() throws {
+        let configuration = try ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5)
+        let apex = try DNSName("example.test")
+        let soa = SOAData(mname: try DNSName("ns.example.test"), rname: try DNSName("admin.example.test"),
+                          serial: 1, refresh: 3600, retry: 600, expire: 86400, minimum: 30)
+        let zone = StaticZone(apex: apex, records: [
+            Record(owner: apex, ttl: 30, data: .soa(soa)),
+            Record(owner: try DNSName("www.example.test"), ttl: 30, data: .cname(try DNSName("web.team.svc.cluster.local"))),
+        ], source: "test")
+        let engine = try SnapshotEngine(configuration: configuration)
+        engine.setStaticZones([zone])
+        var state = ClusterState()
+        let versions: [Service?] = [
+            RandomCluster.clusterIP("web", "team", ip: "10.96.0.5"),
+            RandomCluster.clusterIP("web", "team", ip: "10.96.0.6"),
+            nil,
+            RandomCluster.decode(Service.self, """
+                {"metadata":{"name":"web","namespace":"team"},"spec":{"type":"ExternalName","externalName":"db.example.com"}}
+                """),
+            RandomCluster.clusterIP("web", "team", ip: "10.96.0.7"),
+        ]
+        for (step, version) in versions.enumerated() {
+            var delta = ClusterDelta()
+            delta.services["team/web"] = .some(version)
+            state = delta.applied(to: state)
+            engine.apply(delta)
+            let incremental = try engine.snapshot(serial: Self.serial, synced: true)
+            let whole = try SnapshotBuilder(configuration: configuration).build(
+                state: state, staticZones: [zone], serial: Self.serial)
+            let left = try Responder(snapshot: incremental)
+            let right = try Responder(snapshot: whole)
+            for name in ["www.example.test", "web.team.svc.cluster.local", "_http._tcp.web.team.svc.cluster.local"] {
+                for type in [RecordType.a, RecordType.cname, RecordType.srv] {
+                    #expect(try AnswerComparison.ask(left, name, type) == AnswerComparison.ask(right, name, type),
+                            "step \(step): \(name) type \(type)")
+                }
+            }
+            // The alias's A answer follows it: to the service's address, or its own alias, while
+            // it exists.
+            let reply = try AnswerComparison.ask(left, "www.example.test", RecordType.a)
+            let answers = Int(reply[6]) << 8 | Int(reply[7])
+            #expect(answers == (version == nil ? 1 : 2), "step \(step)")
+            if let version, case .clusterIP(let ips) = version.dnsKind, let ip = IPAddress(ips[0]) {
+                #expect(Array(reply.suffix(4)) == ip.bytes, "step \(step)")
+            }
+        }
     }
 
     @Test func theSerialFollowsChangesAtMostOnceASecond() throws {
