@@ -124,13 +124,13 @@ struct NameTable: Sendable {
         for entry in old where entry >= 0 { place(Int(entry), hash: hash(of: Int(entry))) }
     }
 
-    /// Room for `names` more names and their `arenaBytes`, the slots grown for them at once.
-    mutating func reserve(names: Int, arenaBytes: Int) {
+    /// Room for `names` more names and their `arenaBytes`, with slots grown at once for them
+    /// beside the `live` names the table holds.
+    mutating func reserve(names: Int, arenaBytes: Int, live: Int) {
         starts.reserveCapacity(starts.count + names)
         lengths.reserveCapacity(lengths.count + names)
         arena.reserveCapacity(arena.count + arenaBytes)
-        let occupied = slots.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
-        while (occupied + names) * 2 > slots.count { grow() }
+        while (live + names) * 2 > slots.count { grow() }
     }
 
     /// Inserts a name that is not in the table yet; returns its entry number.

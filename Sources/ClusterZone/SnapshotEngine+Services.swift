@@ -59,8 +59,7 @@ extension SnapshotEngine {
                 parallel: expected >= Self.parallelThreshold)
             for (key, part) in zip(chunk, parts) {
                 guard let part else { continue }
-                problems["service/" + key] = part.problems.isEmpty ? nil : part.problems
-                give(part, adding: true)
+                take(part, of: key)
                 for owned in part.owned {
                     model.forget(owned.name)
                     model.dirtyReaders(of: owned.name)
@@ -82,6 +81,12 @@ extension SnapshotEngine {
     func makeBuilders(expected: Int) -> ShardBuilders {
         reshard(for: model.nodes.count + ownedNames + expected)
         return ShardBuilders(shards, extra: expected / shards.count * 5 / 4 + 16)
+    }
+
+    /// A service's part as it now is: its problems noted, the model given what it gives it.
+    func take(_ part: ServicePart, of key: String) {
+        problems["service/" + key] = part.problems.isEmpty ? nil : part.problems
+        give(part, adding: true)
     }
 
     /// Adds (or takes away) what a service gives the model: the rest of its records, and its

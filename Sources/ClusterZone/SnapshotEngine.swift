@@ -180,8 +180,7 @@ public final class SnapshotEngine {
         forEachPart(keys) { chunk, parts in
             for (key, part) in zip(chunk, parts) {
                 guard let part else { continue }
-                problems["service/" + key] = part.problems.isEmpty ? nil : part.problems
-                give(part, adding: true)
+                take(part, of: key)
                 owned += part.ownedCount
                 if allSaved { allSaved = part.owned.allSatisfy { saved.contains($0.name) } }
             }

@@ -212,7 +212,7 @@ struct ShardBuilder {
     mutating func reserve(names: Int, like sample: Contents) {
         guard sample.names > 0 else { return }
         let more = Double(names) / sample.names
-        table.reserve(names: names, arenaBytes: Int(sample.arena * more))
+        table.reserve(names: names, arenaBytes: Int(sample.arena * more), live: entries.count - removed)
         entries.reserveCapacity(entries.count + names)
         types.reserveCapacity(types.count + Int(sample.types * more))
         compiler.reserve(answers: compiler.answers.count + Int(sample.answers * more),
