@@ -77,10 +77,13 @@ extension SnapshotEngine {
     }
 
     /// Builders for the shards a snapshot rebuilds, once the shards are spread for the names
-    /// there will be: the model's, the services' own, and `expected` more.
+    /// there will be: the model's, the services' own, and `expected` more. A write's builders
+    /// have room for 2 names more than their share: with 16, the room copied into each rebuilt
+    /// shard and trimmed away again made builds at N = 100,000 a sixth slower (mean 0.77-0.80
+    /// against 0.57-0.69 ms, 600 writes without dnsperf, two runs each).
     func makeBuilders(expected: Int) -> ShardBuilders {
         reshard(for: model.nodes.count + ownedNames + expected)
-        return ShardBuilders(shards, extra: expected / shards.count * 5 / 4 + 16)
+        return ShardBuilders(shards, extra: expected / shards.count * 5 / 4 + 2)
     }
 
     /// A service's part as it now is: its problems noted, the model given what it gives it.
