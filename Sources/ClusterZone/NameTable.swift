@@ -14,12 +14,12 @@ struct NameTable: Sendable {
         arena.reserveCapacity(arenaCapacity)
     }
 
-    /// `old`'s names, the same entry numbers, less those `removing` marks (each of them in
-    /// `old`'s slots), with room for `capacity` names in all, `extra` of them appended after
-    /// `old`'s. While the slot count stays, the slots are copied and only the removed names
-    /// hashed: placing every live name again was 43 % of the CPU of a build after one write at
-    /// N = 100,000 (perf), as each such build touches a few shards of some 1,300 names.
-    init(rebuilding old: NameTable, removing: [Bool], capacity: Int, extra: Int) {
+    /// `old`'s names, the same entry numbers, with room for `capacity` names in all, `extra` of
+    /// them appended after `old`'s. While the slot count stays, the slots are copied: placing
+    /// every live name again was 43 % of the CPU of a build after one write at N = 100,000
+    /// (perf), as each such build touches a few shards of some 1,300 names. Names are taken
+    /// out afterwards, one by one (``remove(_:)``).
+    init(rebuilding old: NameTable, capacity: Int, extra: Int) {
         arena.reserveCapacity(old.arena.count + extra * Self.bytesPerName)
         arena += old.arena
         starts.reserveCapacity(old.starts.count + extra)
@@ -28,13 +28,10 @@ struct NameTable: Sendable {
         lengths += old.lengths
         guard Self.slotCount(for: capacity) != old.slots.count else {
             (slots, mask) = (old.slots, old.mask)
-            for entry in removing.indices where removing[entry] { remove(entry) }
             return
         }
         (slots, mask) = Self.slots(for: capacity)
-        for entry in old.slots where entry >= 0 && !removing[Int(entry)] {
-            place(Int(entry), hash: hash(of: Int(entry)))
-        }
+        for entry in old.slots where entry >= 0 { place(Int(entry), hash: hash(of: Int(entry))) }
     }
 
     /// A table saved before (``SnapshotFile``), or nil when its parts do not fit together: every

@@ -213,7 +213,7 @@ final class ShardBuilders: @unchecked Sendable {
             let from = old[shard]
             builders[shard] = from.entries.isEmpty
                 ? ShardBuilder(capacity: extra)
-                : ShardBuilder(appendingTo: from, removing: [Bool](repeating: false, count: from.entries.count), extra: extra)
+                : ShardBuilder(appendingTo: from, extra: extra)
         }
         try change(&builders[shard]!)
     }

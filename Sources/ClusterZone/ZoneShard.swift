@@ -4,7 +4,8 @@ import DNSWire
 /// answers in arenas of their own. A change rebuilds only the shards its names fall in; the
 /// others are shared, untouched, between the old snapshot and the new one. A rebuilt shard
 /// keeps its arrays (copied whole) and appends the changed names: their old entries stay as
-/// unreachable ("removed") bytes until they are half the shard, which is then compacted.
+/// unreachable ("removed") bytes until they are a quarter of the shard, which is then
+/// compacted (``SnapshotEngine/copyWhenDeadIn``).
 final class ZoneShard: Sendable {
     let table: NameTable
     let entries: [NameEntry]
@@ -128,23 +129,18 @@ struct ShardBuilder {
         entries.reserveCapacity(capacity)
     }
 
-    /// `old` as it is, with the entries `removing` marks taken out of the table: the `extra`
-    /// names compiled next are appended. Costs a copy of the arrays and a hash per name taken out.
-    /// The arrays are copied once, with room for the extra names, so neither the appends nor
-    /// ``finish()``'s trimming copies them again.
-    init(appendingTo old: ZoneShard, removing: [Bool], extra: Int) {
+    /// `old` as it is, the `extra` names compiled next appended (names are taken out with
+    /// ``remove(_:)``). The arrays are copied once, with room for the extra names, so neither
+    /// the appends nor ``finish()``'s trimming copies them again.
+    init(appendingTo old: ZoneShard, extra: Int) {
         entries.reserveCapacity(old.entries.count + extra)
         entries += old.entries
-        for index in removing.indices where removing[index] {
-            entries[index].flags |= NameEntry.removed
-            removed += 1
-        }
-        removed += old.removed
-        table = NameTable(rebuilding: old.table, removing: removing, capacity: entries.count - removed + extra, extra: extra)
+        removed = old.removed
+        table = NameTable(rebuilding: old.table, capacity: old.count + extra, extra: extra)
         types = old.types
         compiler = AnswerCompiler(answers: old.answers, bytes: old.bytes, cuts: old.cuts)
         reserveRoom(after: old, extra: extra)
-        externalTargets = old.externalTargets.filter { !removing[Int($0.key)] }
+        externalTargets = old.externalTargets
     }
 
     /// Room for `old`'s names and `extra` more, so copying a shard grows no array.
