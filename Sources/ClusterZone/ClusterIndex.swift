@@ -25,6 +25,10 @@ struct ClusterIndex: Sendable {
         namespaceReferences[namespace] != nil
     }
 
+    func hasSlices(ofService key: String) -> Bool {
+        slicesByService[key] != nil
+    }
+
     func slices(ofService key: String) -> [EndpointSlice] {
         (slicesByService[key] ?? []).sorted().compactMap { slices[$0] }
     }

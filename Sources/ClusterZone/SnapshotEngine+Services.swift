@@ -1,3 +1,4 @@
+import ClusterModel
 import DNSWire
 
 /// Services' records: made when a snapshot compiles them, their own names (``ServicePart``)
@@ -30,32 +31,76 @@ extension SnapshotEngine {
         guard !pending.isEmpty else { return 0 }
         let taken = pending
         pending = [:]
+        return try compile(services: taken, into: &builders, expected: taken.count)
+    }
+
+    /// While a first list arrives, the services it brought that read no endpoint slices (see
+    /// ``readsSlices(_:)``) or have some already, compiled in whole chunks into builders the
+    /// snapshot that ends the list finishes (``aheadBuilders``): the cores the list leaves idle
+    /// between its pages do that work. A service whose slices come later is compiled again.
+    /// `expectedServices` is how many the list holds, as its source said on its first page
+    /// (sizing the shards from the start: spread again as the names came, the shards were
+    /// held twice); nothing is done ahead without it.
+    public func compileAhead(expectedServices: Int) throws(DNSWireError) {
+        guard expectedServices >= Self.aheadMinimum else { return }
+        let ready = pending.keys.filter { key in
+            index.services[key].map { !readsSlices($0) || index.hasSlices(ofService: key) } ?? false
+        }
+        guard ready.count >= Self.chunkSize else { return }
+        var taken: [String: [DNSName]] = [:]
+        for key in ready.sorted().prefix(ready.count / Self.chunkSize * Self.chunkSize) {
+            taken[key] = pending.removeValue(forKey: key)
+        }
+        let expected = max(taken.count, expectedServices - aheadServices)
+        aheadNames += try compile(services: taken, into: &aheadBuilders, expected: expected)
+        aheadServices += taken.count
+    }
+
+    /// Whether the service's records are made from its endpoint slices as well: a slice's
+    /// change compiles its service again only then.
+    func readsSlices(_ service: Service) -> Bool {
+        switch service.dnsKind {
+        case .headless: return true
+        case .clusterIP: return configuration.ignoreEmptyService
+        case .externalName: return false
+        }
+    }
+
+    /// Compiles `taken`'s services as ``compileServices(into:)`` does; `expected` is how many
+    /// services the builders are made for, when they are made here.
+    private func compile(
+        services taken: [String: [DNSName]], into builders: inout ShardBuilders?, expected services: Int
+    ) throws(DNSWireError) -> Int {
         let keys = taken.keys.filter { index.services[$0] != nil }.sorted()
         var compiled = 0
-        // Once the shard count is known: a whole list's, from its first chunk.
-        func prepare(expected: Int) -> ShardBuilders {
-            let made = makeBuilders(expected: expected)
+        // The names the shards (or builders) hold for these services are taken out first.
+        func removeTaken(from builders: ShardBuilders) {
             let mask = shards.count - 1
             for key in taken.keys.sorted() {
                 for name in taken[key]! {
                     let hash = name.wire.withUnsafeBytes { NameTable.hash($0) }
-                    made.update(ZoneSnapshot.shardIndex(hash: hash, mask: mask)) { $0.remove(name.wire) }
+                    builders.update(ZoneSnapshot.shardIndex(hash: hash, mask: mask)) { $0.remove(name.wire) }
                     model.dirtyReaders(of: name)
                 }
             }
-            return made
         }
+        if let builders { removeTaken(from: builders) }
+        let made = builders == nil
         // Services' own names read nothing of the model but its zones: compiling them with a
         // model of zones alone, this thread changes the model meanwhile without copying it.
         let zones = ZoneModel(zones: model.zones, ttl: configuration.ttl)
         let zone = model.zones.firstIndex { $0.apex == configuration.zone } ?? 0
-        let services = ServiceNames(index: index, configuration: configuration)
+        let serviceNames = ServiceNames(index: index, configuration: configuration)
         try forEachPart(keys) { (chunk, parts) throws(DNSWireError) in
             let names = parts.reduce(0) { $0 + ($1?.ownedCount ?? 0) }
-            let expected = names * keys.count / max(1, chunk.count)
-            if builders == nil { builders = prepare(expected: expected) }
+            let expected = names * services / max(1, chunk.count)
+            if builders == nil {
+                // Once the shard count is known: a whole list's, from its first chunk.
+                builders = makeBuilders(expected: expected)
+                removeTaken(from: builders!)
+            }
             let compiling = Self.compile(
-                parts, into: builders!, shardMask: shards.count - 1, zone: zone, model: zones, services: services,
+                parts, into: builders!, shardMask: shards.count - 1, zone: zone, model: zones, services: serviceNames,
                 parallel: expected >= Self.parallelThreshold)
             for (key, part) in zip(chunk, parts) {
                 guard let part else { continue }
@@ -66,13 +111,16 @@ extension SnapshotEngine {
                 }
             }
             if let failure = compiling.finish().lazy.compactMap({ $0 }).first { throw failure }
-            if compiled == 0, keys.count > chunk.count {
+            if made, compiled == 0, services > chunk.count {
                 // A whole list: room for the rest, at the sizes its first chunk took.
                 builders!.reserve(names: expected - names)
             }
             compiled += names
         }
-        if builders == nil { builders = prepare(expected: 0) }
+        if builders == nil {
+            builders = makeBuilders(expected: 0)
+            removeTaken(from: builders!)
+        }
         return compiled
     }
 
@@ -126,6 +174,8 @@ extension SnapshotEngine {
     /// A whole list's parts are made in chunks: all at once, they would double the peak. At
     /// 8,192 a chunk was most of a list of 10,000, and its heap peaked at 48 MB against 34.
     static let chunkSize = 2048
+    /// Lists of fewer services are compiled when they end, not ahead.
+    static let aheadMinimum = 4 * chunkSize
 
     /// The records of these services, begun at once on the other cores when there are many
     /// (a whole list); a write's few are made by the thread that takes them.

@@ -23,6 +23,14 @@ public final class SnapshotEngine {
     var pending: [String: [DNSName]] = [:]
     /// How many of the shards' names are services' own, which the model does not hold.
     var ownedNames = 0
+    /// Builders a first list's services were compiled into ahead of its end
+    /// (``compileAhead(expectedServices:)``), the names and services compiled so: the next
+    /// snapshot finishes them.
+    var aheadBuilders: ShardBuilders?
+    var aheadNames = 0
+    var aheadServices = 0
+    /// Services compiled ahead of the snapshot that ends a first list, until it does.
+    public var servicesCompiledAhead: Int { aheadServices }
     private var apexPart: ZoneData?
     private var apexSerial: UInt32 = 0
     private var apexGiven = ContinuousClock.now
@@ -84,7 +92,11 @@ public final class SnapshotEngine {
     public func apply(_ delta: ClusterDelta) {
         guard !delta.isEmpty else { return }
         if delta.services[ClusterRecords.kubeDNSKey] != nil { kubeDNSChanged = true }
-        let affected = index.affected(by: delta)
+        var affected = index.affected(by: delta)
+        // A slice's change leaves the records of a service that does not read them as they are.
+        affected.services = affected.services.filter { key in
+            delta.services[key] != nil || index.services[key].map(readsSlices) == true
+        }
         retire(affected.services)
         contribute(affected, adding: false)
         let namespacesBefore = affected.namespaces.filter { index.namespaceExists($0) }
@@ -142,8 +154,9 @@ public final class SnapshotEngine {
         let (clientMap, clientProblems) = configuration.autopath ? clients.take() : (ClientNamespaces.empty, [])
         // Services first: their names' parents and readers, and their PTR records, are the
         // model's, compiled next into the same builders.
-        var builders: ShardBuilders?
-        let servicesCompiled = try compileServices(into: &builders)
+        var builders = aheadBuilders
+        let servicesCompiled = try compileServices(into: &builders) + aheadNames
+        (aheadBuilders, aheadNames, aheadServices) = (nil, 0, 0)
         let dirty = model.takeDirty()
         let compiledNames = dirty.entries.count + dirty.gone.count
         if compiledNames > 0 {
@@ -167,6 +180,8 @@ public final class SnapshotEngine {
     /// serial. Nil when the saved names are not exactly the engine's: the next snapshot then
     /// compiles every name.
     public func adopt(_ saved: ZoneSnapshot, synced: Bool) throws(DNSWireError) -> ZoneSnapshot? {
+        // Services compiled ahead are in no saved shard: the next snapshot finishes them.
+        guard aheadBuilders == nil else { return nil }
         if let apexPart { model.apply(apexPart, adding: false) }
         let apex = ClusterRecords.apex(configuration, serial: saved.serial, kubeDNS: index.services[ClusterRecords.kubeDNSKey])
         model.apply(apex, adding: true)
@@ -341,6 +356,7 @@ public final class SnapshotEngine {
         problems = [:]
         pending = Dictionary(uniqueKeysWithValues: everything.services.map { ($0, []) })
         ownedNames = 0
+        (aheadBuilders, aheadNames, aheadServices) = (nil, 0, 0)
         contribute(everything, adding: true)
         for namespace in everything.namespaces.sorted() where index.namespaceExists(namespace) {
             let (part, lines) = ClusterRecords.namespace(configuration, namespace)

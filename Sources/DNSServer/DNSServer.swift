@@ -108,6 +108,7 @@ public struct DNSServer: Sendable {
                             $0.delta.merge(update.delta)
                             if update.complete { $0.synced = true }
                             if !update.positions.isEmpty { $0.positions = update.positions }
+                            if let expected = update.expectedServices { $0.expectedServices = expected }
                             if let received = update.changeReceived {
                                 $0.changeReceived = min($0.changeReceived ?? received, received)
                             }

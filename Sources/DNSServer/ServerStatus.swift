@@ -115,14 +115,17 @@ public struct FeedUpdate: Sendable {
     /// False for a part of the first list, handed out while the rest arrives: applied, not
     /// served as the registry's state.
     public var complete: Bool
+    /// How many services the source's list holds, when it said (see ``SnapshotEngine/compileAhead(expectedServices:)``).
+    public var expectedServices: Int?
 
     public init(
         delta: ClusterDelta, changeReceived: ContinuousClock.Instant?, positions: [String: String] = [:],
-        complete: Bool = true
+        complete: Bool = true, expectedServices: Int? = nil
     ) {
         self.delta = delta
         self.changeReceived = changeReceived
         self.positions = positions
         self.complete = complete
+        self.expectedServices = expectedServices
     }
 }

@@ -19,6 +19,8 @@ final class SnapshotInputs: Sendable {
         /// Where the feed's state is, per kind (see ``FeedUpdate/positions``): not reset by a
         /// take, it stays true of the state until the next update.
         var positions: [String: String] = [:]
+        /// How many services the feed's list holds, when its source said; kept, as positions.
+        var expectedServices = 0
     }
 
     private let values: Mutex<Values>

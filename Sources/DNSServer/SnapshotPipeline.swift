@@ -61,6 +61,8 @@ actor SnapshotPipeline {
         // unless the static zones changed (a part of the list may then be served, unsynced:
         // what it holds, answered; what it lacks, SERVFAIL).
         if !inputs.synced, let published, servingSaved || (inputs.staticZones == nil && inputs.state == nil) {
+            // A saved snapshot's answers are adopted whole, or not at all: nothing is compiled ahead.
+            if !servingSaved { try engine.compileAhead(expectedServices: inputs.expectedServices) }
             return published.snapshot
         }
         var adopted: ZoneSnapshot?
@@ -72,7 +74,11 @@ actor SnapshotPipeline {
             // the saved one: its answers are what a build would compile, and are taken as they are.
             adopted = try engine.adopt(published.snapshot, synced: inputs.synced)
         }
+        let ahead = engine.servicesCompiledAhead
         let snapshot = try adopted ?? engine.snapshot(serial: serial, synced: inputs.synced)
+        if adopted == nil, ahead > 0 {
+            logger.debug("services compiled while the first list arrived", metadata: ["dns.services": "\(ahead)"])
+        }
         metrics.built(in: ContinuousClock.now - started, compiledNames: snapshot.compiledNames)
         let problems = Set(snapshot.problems)
         for problem in snapshot.problems where !reported.contains(problem) {

@@ -141,6 +141,7 @@ public final class FeedStatus: Sendable {
         var events = 0
         var relists = 0
         var changeReceived: ContinuousClock.Instant?
+        var listTotals: [KubeResource: Int] = [:]
     }
 
     private let state = Mutex(State())
@@ -154,6 +155,12 @@ public final class FeedStatus: Sendable {
     /// When the feed received the oldest change in the state it is handing out now (read it
     /// inside the `publish` callback); nil for the initial list.
     public var changeReceived: ContinuousClock.Instant? { state.withLock { $0.changeReceived } }
+
+    /// How many objects of the kind its latest list holds, when the source said so on the first
+    /// page (`remainingItemCount`): a first list's size is known from its first page on.
+    public func listTotal(_ resource: KubeResource) -> Int? { state.withLock { $0.listTotals[resource] } }
+
+    func listing(_ resource: KubeResource, total: Int) { state.withLock { $0.listTotals[resource] = total } }
 
     func listed(_ resource: KubeResource) {
         state.withLock { $0.lastError = nil }

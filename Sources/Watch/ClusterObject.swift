@@ -81,10 +81,12 @@ struct ObjectListOf<T: ClusterObject> {
     var resourceVersion: String?
     /// Where the next page starts; absent or empty on the last one.
     var next: String?
+    /// How many objects follow this page, when the server says (`remainingItemCount`).
+    var remaining: Int?
     var items: [T]?
 
     init(json: Data, _ options: FeedOptions) throws {
-        var (resourceVersion, next, items): (String?, String?, [T]?) = (nil, nil, nil)
+        var (resourceVersion, next, remaining, items): (String?, String?, Int?, [T]?) = (nil, nil, nil, nil)
         var seen = SeenKeys()
         try JSONReader.read(json) { reader in
             try reader.object { reader, key in
@@ -96,6 +98,8 @@ struct ObjectListOf<T: ClusterObject> {
                         switch key {
                         case "resourceVersion" where seenInMetadata.first(0): resourceVersion = try reader.nullableString()
                         case "continue" where seenInMetadata.first(1): next = try reader.nullableString()
+                        case "remainingItemCount" where seenInMetadata.first(2):
+                            remaining = try reader.nullableInt()
                         default: try reader.skip()
                         }
                     }
@@ -108,7 +112,7 @@ struct ObjectListOf<T: ClusterObject> {
                 }
             }
         }
-        (self.resourceVersion, self.next, self.items) = (resourceVersion, next, items)
+        (self.resourceVersion, self.next, self.remaining, self.items) = (resourceVersion, next, remaining, items)
     }
 }
 

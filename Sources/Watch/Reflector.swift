@@ -65,6 +65,9 @@ struct Reflector<T: ClusterObject>: Sendable {
                 page = try ObjectListOf<T>(json: try await fetch(path, timeout: .seconds(120)), options)
                 items.removeAll()
             }
+            if next == nil, let remaining = page.remaining {
+                status.listing(T.resource, total: (page.items?.count ?? 0) + remaining)
+            }
             items.append(contentsOf: page.items ?? [])
             store.addFirstListPage(page.items ?? [])
             version = page.resourceVersion

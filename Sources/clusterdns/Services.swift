@@ -58,7 +58,8 @@ struct FeedService: ServiceLifecycle.Service {
         await cancelWhenGracefulShutdown {
             await feed.run { delta, positions, complete in
                 output.yield(FeedUpdate(
-                    delta: delta, changeReceived: feed.status.changeReceived, positions: positions, complete: complete))
+                    delta: delta, changeReceived: feed.status.changeReceived, positions: positions, complete: complete,
+                    expectedServices: feed.status.listTotal(.services)))
             }
         }
         output.finish()

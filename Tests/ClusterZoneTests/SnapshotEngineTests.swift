@@ -170,6 +170,111 @@ struct SnapshotEngineTests {
         }
     }
 
+    /// A first list large enough to be compiled ahead, arriving in parts in any order (slices
+    /// before and after their services, services of every kind): the snapshot that ends it
+    /// answers as a whole build of the same objects does.
+    @Test(arguments: [1, 2])
+    func aFirstListCompiledAheadAnswersLikeAWholeBuild(seed: UInt64) throws {
+        var random = SplitMix(seed: seed)
+        let configuration = try ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5)
+        let engine = try SnapshotEngine(configuration: configuration)
+        _ = try engine.snapshot(serial: Self.serial, synced: false)
+        var objects: [ClusterDelta] = []
+        var state = ClusterState()
+        let count = 9_000
+        for index in 0..<count {
+            let (name, namespace) = ("s\(index)", "team-\(index % 30)")
+            let third = "\(index / 250).\(index % 250 + 1)"
+            var delta = ClusterDelta()
+            let service: Service
+            switch index % 10 {
+            case 0:
+                service = RandomCluster.decode(Service.self, """
+                    {"metadata":{"name":"\(name)","namespace":"\(namespace)"},
+                     "spec":{"clusterIP":"None","ports":[{"name":"http","port":80,"protocol":"TCP"}]}}
+                    """)
+            case 1:
+                service = RandomCluster.decode(Service.self, """
+                    {"metadata":{"name":"\(name)","namespace":"\(namespace)"},
+                     "spec":{"type":"ExternalName","externalName":"db\(index).example.com"}}
+                    """)
+            default:
+                service = RandomCluster.clusterIP(name, namespace, ip: "10.96." + third)
+            }
+            delta.services[ClusterDelta.key(service)] = service
+            objects.append(delta)
+            if index % 10 < 3 {
+                let slice = RandomCluster.decode(EndpointSlice.self, """
+                    {"metadata":{"name":"\(name)-a","namespace":"\(namespace)",
+                                 "labels":{"kubernetes.io/service-name":"\(name)"}},
+                     "addressType":"IPv4","endpoints":[{"addresses":["10.244.\(third)"],"conditions":{"ready":true},
+                       "hostname":"web-0"}],
+                     "ports":[{"name":"http","port":8080,"protocol":"TCP"}]}
+                    """)
+                var sliceDelta = ClusterDelta()
+                sliceDelta.endpointSlices[ClusterDelta.key(slice)] = slice
+                objects.append(sliceDelta)
+            }
+        }
+        objects.shuffle(using: &random)
+        // Late in the list, some services again, changed or gone (a kind listed again after its
+        // pages expired): compiled ahead already, their names must leave the builders.
+        for index in stride(from: 2, to: count, by: 30) {
+            var delta = ClusterDelta()
+            let key = "team-\(index % 30)/s\(index)"
+            delta.services[key] = index % 60 == 2
+                ? .some(nil) : .some(RandomCluster.clusterIP("s\(index)", "team-\(index % 30)", ip: "10.97.0.\(index % 250 + 1)"))
+            objects.append(delta)
+        }
+        var offset = 0
+        while offset < objects.count {
+            let size = Int.random(in: 100...1500, using: &random)
+            var part = ClusterDelta()
+            for delta in objects[offset..<min(offset + size, objects.count)] { part.merge(delta) }
+            state = part.applied(to: state)
+            engine.apply(part)
+            try engine.compileAhead(expectedServices: count)
+            offset += size
+        }
+        // Chunks of 2,048 services: at least two of the 7,200 that read no slices.
+        #expect(engine.servicesCompiledAhead >= 4096)
+        let snapshot = try engine.snapshot(serial: Self.serial, synced: true)
+        let whole = try SnapshotBuilder(configuration: configuration).build(state: state, serial: Self.serial)
+        #expect(snapshot.nameCount == whole.nameCount)
+        let left = try Responder(snapshot: snapshot)
+        let right = try Responder(snapshot: whole)
+        var differing: [String] = []
+        for index in stride(from: 0, to: count, by: 7) {
+            let owner = "s\(index).team-\(index % 30).svc.cluster.local"
+            for (name, type) in [(owner, RecordType.a), (owner, RecordType.cname), ("_http._tcp." + owner, RecordType.srv),
+                                 ("web-0." + owner, RecordType.a)]
+                where try AnswerComparison.ask(left, name, type) != AnswerComparison.ask(right, name, type) {
+                differing.append("\(name) \(type)")
+            }
+        }
+        #expect(differing.isEmpty, "\(differing.prefix(10))")
+        #expect(engine.servicesCompiledAhead == 0)
+    }
+
+    /// A ClusterIP service's records read none of its endpoints: a slice's change leaves them.
+    @Test func aSliceOfAClusterIPServiceRecompilesNone() throws {
+        let configuration = try ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5)
+        let engine = try SnapshotEngine(configuration: configuration)
+        var delta = ClusterDelta()
+        for index in 0..<100 {
+            let service = RandomCluster.clusterIP("svc-\(index)", "team", ip: "10.96.0.\(index + 1)")
+            delta.services[ClusterDelta.key(service)] = service
+        }
+        engine.apply(delta)
+        _ = try engine.snapshot(serial: 1, synced: true)
+        var change = ClusterDelta()
+        var random = SplitMix(seed: 3)
+        let slice = RandomCluster.randomSlice("svc-7", "team", using: &random)
+        change.endpointSlices[ClusterDelta.key(slice)] = slice
+        engine.apply(change)
+        #expect(try engine.snapshot(serial: 1, synced: true).compiledNames == 0)
+    }
+
     @Test func theSerialFollowsChangesAtMostOnceASecond() throws {
         let configuration = try ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5)
         let engine = try SnapshotEngine(configuration: configuration)

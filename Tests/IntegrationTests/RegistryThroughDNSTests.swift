@@ -144,9 +144,18 @@ struct RegistryThroughDNSTests {
                 var seen: [String] = []
                 for (index, _) in missing.prefix(3) {
                     let owner = "svc-\(index).durable.svc.cluster.local"
+                    // Asked again at once, from other ports (so likely other UDP workers) and
+                    // over TCP: whether the snapshot or one worker is wrong.
+                    var again: [String] = []
+                    for options in [[], [], [], [], [], [], ["+tcp"], ["+tcp"]] {
+                        let reply = try await Dig.query(owner, port: port, options)
+                        again.append("\(options.first ?? "udp") \(reply.status) \(reply.answer.map(\.data))")
+                    }
                     let srv = try await Dig.query("_http._tcp." + owner, "SRV", port: port)
-                    seen.append("\(owner) SRV: \(srv.status) \(srv.answer.map(\.data))")
+                    seen.append("\(owner) A again: \(again); SRV: \(srv.status) \(srv.answer.map(\.data))")
                 }
+                let first = try await Dig.query("svc-\(missing[0].index).durable.svc.cluster.local", port: port)
+                seen.append("a whole reply now: \(first.output)")
                 let registry = try await Self.dnsctl(secondAPI, ["get", "services", "-n", "durable"]).stdout
                     .split(separator: "\n").filter { line in missing.contains { line.hasPrefix("svc-\($0.index) ") } }
                 try await Task.sleep(for: .seconds(1))

@@ -63,6 +63,22 @@ struct ListPagingTests {
         }
     }
 
+    /// As Kubernetes: a first page that more follow says how many (`remainingItemCount`), so
+    /// that a client sizes for the whole list from it; a filtered list's does not.
+    @Test func theFirstPageSaysHowManyObjectsRemain() async throws {
+        try await TestRegistry.with { registry in
+            try await Self.seed(registry)
+            let pages = try await Self.pages(registry, "/api/v1/services?limit=3")
+            #expect(pages.map { $0.at("metadata", "remainingItemCount") } == [.int(4), nil, nil])
+            let namespaced = try await Self.pages(registry, "/api/v1/namespaces/a/services?limit=2")
+            #expect(namespaced.map { $0.at("metadata", "remainingItemCount") } == [.int(1), nil])
+            let whole = try await registry.call(.GET, "/api/v1/services")
+            #expect(whole.json.at("metadata", "remainingItemCount") == nil)
+            let selected = try await Self.pages(registry, "/api/v1/services?labelSelector=app%3Dweb&limit=2")
+            #expect(selected.map { $0.at("metadata", "remainingItemCount") } == [nil, nil])
+        }
+    }
+
     @Test func aLabelSelectorFillsEachPageWithMatches() async throws {
         try await TestRegistry.with { registry in
             try await Self.seed(registry)

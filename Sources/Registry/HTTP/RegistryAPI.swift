@@ -109,8 +109,10 @@ struct RegistryAPI: HTTPResponder {
         _ resource: KubeResource, _ namespace: String?, _ filter: ObjectFilter, _ paging: ListPaging, asTable: Bool
     ) async throws -> Response {
         // No limit is the whole list, and a continue without one the rest of it, as in Kubernetes.
-        let (items, resourceVersion, cursor) = try await store.list(
-            resource, namespace: namespace, limit: paging.limit ?? .max, from: paging.cursor, matching: filter.matches)
+        // As Kubernetes, only an unfiltered list tells how many objects remain.
+        let (items, resourceVersion, cursor, remaining) = try await store.list(
+            resource, namespace: namespace, limit: paging.limit ?? .max, from: paging.cursor,
+            counting: filter.isEverything, matching: filter.matches)
         let next = cursor.map { ListPaging.token($0, resource: resource) }
         if asTable {
             return Self.json(try ServerTable.table(resource, items, resourceVersion: resourceVersion, continue: next))
@@ -118,6 +120,7 @@ struct RegistryAPI: HTTPResponder {
         var metadata = "\"resourceVersion\":\"\(resourceVersion)\""
         // Tokens are base64: nothing in them needs escaping in a JSON string.
         if let next { metadata += ",\"continue\":\"\(next)\"" }
+        if let remaining { metadata += ",\"remainingItemCount\":\(remaining)" }
         var data = Data("{\"apiVersion\":\"\(resource.apiVersion)\",\"kind\":\"\(resource.kind)List\",".utf8)
         data.append(Data("\"metadata\":{\(metadata)},\"items\":[".utf8))
         for (index, item) in items.enumerated() {

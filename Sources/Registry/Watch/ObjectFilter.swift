@@ -43,6 +43,9 @@ struct ObjectFilter: Sendable {
         }
     }
 
+    /// Whether every object matches.
+    var isEverything: Bool { requirements.isEmpty && name == nil && namespace == nil }
+
     func matches(_ object: StoredObject) -> Bool {
         if let name, object.name != name { return false }
         if let namespace, object.namespace != namespace { return false }
