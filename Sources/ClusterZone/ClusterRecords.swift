@@ -99,8 +99,11 @@ struct ClusterRecords {
         case .externalName(let target):
             addExternalName(owner: owner, target: target, label: label)
         case .clusterIP(let ips):
-            let ready = ReadyEndpoints(slices: slices, podNames: configuration.endpointPodNames)
-            if configuration.ignoreEmptyService && ready.addresses.isEmpty { return }
+            if configuration.ignoreEmptyService,
+                ReadyEndpoints(slices: slices, podNames: configuration.endpointPodNames).addresses.isEmpty
+            {
+                return
+            }
             let addresses = ips.compactMap { IPAddress($0)?.bytes }
             if addresses.count < ips.count {
                 problems.append("\(label): cluster IPs \(ips) include an invalid address, skipped it")
@@ -144,15 +147,16 @@ struct ClusterRecords {
     private mutating func addPorts(
         _ service: Service, owner: DNSName, targets: [DNSName], endpoints: ReadyEndpoints?
     ) {
-        for port in service.spec.ports ?? [] {
+        guard let ports = service.spec.ports, !ports.isEmpty else { return }
+        let hosts = targets.count == 1 ? targets : Array(Set(targets)).sorted()
+        let weight = UInt16(max(1, 100 / max(1, hosts.count)))
+        for port in ports {
             let proto = "_" + (port.protocol ?? "TCP").lowercased()
             let protoName = name(proto, under: owner)
             data.touch(protoName)
             guard let portName = port.name, !portName.isEmpty else { continue }
             let srvName = name("_" + portName.lowercased(), under: protoName)
             let number = endpoints?.port(named: port.name, protocol: port.protocol) ?? port.port
-            let hosts = Array(Set(targets)).sorted()
-            let weight = UInt16(max(1, 100 / max(1, hosts.count)))
             for target in hosts {
                 let srv = RData.srv(priority: 0, weight: weight, port: UInt16(clamping: number), target: target)
                 data.add(Record(owner: srvName, ttl: ttl, data: srv))
