@@ -54,6 +54,16 @@ extension SnapshotEngine {
         let expected = max(taken.count, expectedServices - aheadServices)
         aheadNames += try compile(services: taken, into: &aheadBuilders, expected: expected)
         aheadServices += taken.count
+        // The builders were sized from the first chunk, whose services may have fewer names
+        // than the list's (headless ones come once their slices have): grown by appends, they
+        // held up to twice their names' room at the peak (heap peak at N = 100,000: 282.6
+        // against 261.2 MB compiled after the list). Room for the rest of the list at the
+        // names per service so far, and an eighth more, whenever that outgrows the room made.
+        let names = aheadNames * expectedServices / aheadServices
+        if names > aheadRoom, let builders = aheadBuilders {
+            aheadRoom = names + names / 8
+            builders.reserve(names: aheadRoom - aheadNames)
+        }
     }
 
     /// Whether the service's records are made from its endpoint slices as well: a slice's

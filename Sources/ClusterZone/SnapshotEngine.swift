@@ -29,6 +29,8 @@ public final class SnapshotEngine {
     var aheadBuilders: ShardBuilders?
     var aheadNames = 0
     var aheadServices = 0
+    /// The names the builders have room for, once compiled ahead: the list's, as estimated.
+    var aheadRoom = 0
     /// Services compiled ahead of the snapshot that ends a first list, until it does.
     public var servicesCompiledAhead: Int { aheadServices }
     private var apexPart: ZoneData?
@@ -156,7 +158,7 @@ public final class SnapshotEngine {
         // model's, compiled next into the same builders.
         var builders = aheadBuilders
         let servicesCompiled = try compileServices(into: &builders) + aheadNames
-        (aheadBuilders, aheadNames, aheadServices) = (nil, 0, 0)
+        (aheadBuilders, aheadNames, aheadServices, aheadRoom) = (nil, 0, 0, 0)
         let dirty = model.takeDirty()
         let compiledNames = dirty.entries.count + dirty.gone.count
         if compiledNames > 0 {
@@ -356,7 +358,7 @@ public final class SnapshotEngine {
         problems = [:]
         pending = Dictionary(uniqueKeysWithValues: everything.services.map { ($0, []) })
         ownedNames = 0
-        (aheadBuilders, aheadNames, aheadServices) = (nil, 0, 0)
+        (aheadBuilders, aheadNames, aheadServices, aheadRoom) = (nil, 0, 0, 0)
         contribute(everything, adding: true)
         for namespace in everything.namespaces.sorted() where index.namespaceExists(namespace) {
             let (part, lines) = ClusterRecords.namespace(configuration, namespace)

@@ -39,15 +39,7 @@ struct SnapshotEngineTests {
     }
 
     @Test func aChangeRecompilesItsNamesOnly() throws {
-        let configuration = try ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5)
-        let engine = try SnapshotEngine(configuration: configuration)
-        var delta = ClusterDelta()
-        for index in 0..<2000 {
-            let service = RandomCluster.clusterIP("svc-\(index)", "team-\(index % 20)", ip: "10.96.\(index / 250).\(index % 250 + 1)")
-            delta.services[ClusterDelta.key(service)] = service
-        }
-        engine.apply(delta)
-        let first = try engine.snapshot(serial: 1, synced: true)
+        let (engine, first) = try RandomCluster.clusterIPServices(2000, namespaces: 20)
         #expect(first.nameCount > 6000)
         var change = ClusterDelta()
         let added = RandomCluster.clusterIP("late", "team-3", ip: "10.96.7.251")
@@ -258,18 +250,10 @@ struct SnapshotEngineTests {
 
     /// A ClusterIP service's records read none of its endpoints: a slice's change leaves them.
     @Test func aSliceOfAClusterIPServiceRecompilesNone() throws {
-        let configuration = try ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5)
-        let engine = try SnapshotEngine(configuration: configuration)
-        var delta = ClusterDelta()
-        for index in 0..<100 {
-            let service = RandomCluster.clusterIP("svc-\(index)", "team", ip: "10.96.0.\(index + 1)")
-            delta.services[ClusterDelta.key(service)] = service
-        }
-        engine.apply(delta)
-        _ = try engine.snapshot(serial: 1, synced: true)
+        let (engine, _) = try RandomCluster.clusterIPServices(100, namespaces: 1)
         var change = ClusterDelta()
         var random = SplitMix(seed: 3)
-        let slice = RandomCluster.randomSlice("svc-7", "team", using: &random)
+        let slice = RandomCluster.randomSlice("svc-7", "team-0", using: &random)
         change.endpointSlices[ClusterDelta.key(slice)] = slice
         engine.apply(change)
         #expect(try engine.snapshot(serial: 1, synced: true).compiledNames == 0)
@@ -344,6 +328,19 @@ enum RandomCluster {
             _ = try engine.snapshot(serial: serial, synced: true)
         }
         return (engine, state, configuration)
+    }
+
+    /// An engine with `count` ClusterIP services `svc-<i>` in `team-<i % namespaces>`, and the
+    /// first snapshot it made of them.
+    static func clusterIPServices(_ count: Int, namespaces: Int) throws -> (SnapshotEngine, ZoneSnapshot) {
+        let engine = try SnapshotEngine(configuration: ZoneConfiguration(zone: DNSName("cluster.local"), ttl: 5))
+        var delta = ClusterDelta()
+        for index in 0..<count {
+            let service = clusterIP("svc-\(index)", "team-\(index % namespaces)", ip: "10.96.\(index / 250).\(index % 250 + 1)")
+            delta.services[ClusterDelta.key(service)] = service
+        }
+        engine.apply(delta)
+        return (engine, try engine.snapshot(serial: 1, synced: true))
     }
 
     static func nameEstimate(_ state: ClusterState) -> Int {
