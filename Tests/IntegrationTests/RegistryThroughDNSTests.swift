@@ -138,7 +138,7 @@ struct RegistryThroughDNSTests {
             let missing = try await Self.unanswered(1...200, port: port)
             if !missing.isEmpty {
                 // Seen four times in CI (a name answered NOERROR without records, right 1 s
-                // later) and twice in some 150 runs of two parallel loops of this test alone. Asked
+                // later) and twice in some 260 runs of two parallel loops of this test alone. Asked
                 // again at once from other ports and over TCP, the name was answered right every
                 // time, and a server restarted 27 times with 200 services while 3 threads asked
                 // for them got no such answer in 2.8 million questions: what dig printed for the

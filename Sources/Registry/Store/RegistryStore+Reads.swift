@@ -101,19 +101,15 @@ extension RegistryStore {
     private static func count(_ db: Database, _ resource: KubeResource, namespace: String?, after: (String, String)) throws
         -> Int
     {
-        var sql = "SELECT COUNT(*) FROM objects WHERE resource = ? AND (namespace, name) > (?, ?)"
-        var arguments: StatementArguments = [resource.rawValue, after.0, after.1]
-        if let namespace {
-            sql += " AND namespace = ?"
-            arguments += [namespace]
-        }
-        return try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0
+        let (condition, arguments) = scope(resource, namespace: namespace, after: after)
+        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM objects WHERE " + condition, arguments: arguments) ?? 0
     }
 
-    private static func rows(
-        _ db: Database, _ resource: KubeResource, namespace: String?, after: (String, String)?, limit: Int
-    ) throws -> [Row] {
-        var sql = "SELECT * FROM objects WHERE resource = ?"
+    /// The rows of the kind (in `namespace`) after `after`, as a condition and its arguments.
+    private static func scope(_ resource: KubeResource, namespace: String?, after: (String, String)?)
+        -> (String, StatementArguments)
+    {
+        var sql = "resource = ?"
         var arguments: StatementArguments = [resource.rawValue]
         if let namespace {
             sql += " AND namespace = ?"
@@ -123,9 +119,16 @@ extension RegistryStore {
             sql += " AND (namespace, name) > (?, ?)"
             arguments += [after.0, after.1]
         }
-        sql += " ORDER BY namespace, name LIMIT ?"
+        return (sql, arguments)
+    }
+
+    private static func rows(
+        _ db: Database, _ resource: KubeResource, namespace: String?, after: (String, String)?, limit: Int
+    ) throws -> [Row] {
+        var (condition, arguments) = scope(resource, namespace: namespace, after: after)
         arguments += [limit]
-        return try Row.fetchAll(db, sql: sql, arguments: arguments)
+        return try Row.fetchAll(
+            db, sql: "SELECT * FROM objects WHERE " + condition + " ORDER BY namespace, name LIMIT ?", arguments: arguments)
     }
 
     func identity() async throws -> Int64 {
