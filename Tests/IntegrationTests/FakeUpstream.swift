@@ -19,6 +19,9 @@ final class FakeUpstream: Sendable {
         var forgery: Forgery?
         /// With a forgery: whether the genuine answer follows it.
         var genuineAfterForgery = true
+        /// Over UDP, the first query of the name comes back as it was sent (no QR bit), as dig
+        /// gets its own query when the kernel gave it the server's port (see ``Dig/query``).
+        var echoFirstOverUDP = false
     }
 
     enum Forgery: Sendable {
@@ -119,15 +122,16 @@ final class FakeUpstream: Sendable {
     /// the spoofing socket. Counts the query.
     func respond(to query: [UInt8], overTCP: Bool) -> [(message: [UInt8], spoofed: Bool)] {
         guard let parsed = Self.question(query) else { return [] }
-        let (answer, silent) = state.withLock { state -> (Answer?, Bool) in
+        let (answer, silent, first) = state.withLock { state -> (Answer?, Bool, Bool) in
             if overTCP {
                 state.tcpQueries[parsed.name, default: 0] += 1
             } else {
                 state.udpQueries[parsed.name, default: 0] += 1
             }
-            return (state.answers[parsed.name], state.silent)
+            return (state.answers[parsed.name], state.silent, !overTCP && state.udpQueries[parsed.name] == 1)
         }
         guard !silent, !(overTCP && answer?.silentOverTCP == true) else { return [] }
+        if first, answer?.echoFirstOverUDP == true { return [(query, false)] }
         let spec = answer ?? Answer(rcode: ResponseCode.refused)
         guard let genuine = Self.message(for: query, parsed, spec, truncate: spec.truncateOverUDP && !overTCP) else {
             return []
