@@ -22,7 +22,7 @@ enum Dig {
     /// same address, then gets its own query back ("query response not set": no QR bit, rcode
     /// 0, no answers). Such a message is no reply of ours (every one has QR): dig asks again,
     /// from another port. Before this, a name "answered NOERROR without records" and right at
-    /// once failed the kill -9 test 4 times in CI and twice in some 310 runs of it here.
+    /// once failed the kill -9 test 4 times in CI and 3 times in some 500 runs of it here.
     static func query(
         _ name: String, _ type: String = "A", port: Int, _ options: [String] = []
     ) async throws -> DigReply {
