@@ -31,12 +31,21 @@ extension SnapshotEngine {
         guard !pending.isEmpty else { return 0 }
         let taken = pending
         pending = [:]
-        return try compile(services: taken, into: &builders, expected: taken.count)
+        return try compile(services: taken, into: &builders, expected: taken.count).names
+    }
+
+    /// Builders a first list's services were compiled into ahead of its end, and what went in.
+    struct CompiledAhead {
+        let builders: ShardBuilders
+        var names = 0
+        var services = 0
+        /// The names the builders have room for: the list's, as estimated.
+        var room = 0
     }
 
     /// While a first list arrives, the services it brought that read no endpoint slices (see
     /// ``readsSlices(_:)``) or have some already, compiled in whole chunks into builders the
-    /// snapshot that ends the list finishes (``aheadBuilders``): the cores the list leaves idle
+    /// snapshot that ends the list finishes (``ahead``): the cores the list leaves idle
     /// between its pages do that work. A service whose slices come later is compiled again.
     /// `expectedServices` is how many the list holds, as its source said on its first page
     /// (sizing the shards from the start: spread again as the names came, the shards were
@@ -51,19 +60,23 @@ extension SnapshotEngine {
         for key in ready.sorted().prefix(ready.count / Self.chunkSize * Self.chunkSize) {
             taken[key] = pending.removeValue(forKey: key)
         }
-        let expected = max(taken.count, expectedServices - aheadServices)
-        aheadNames += try compile(services: taken, into: &aheadBuilders, expected: expected)
-        aheadServices += taken.count
+        var builders = ahead?.builders
+        let compiled = try compile(
+            services: taken, into: &builders, expected: max(taken.count, expectedServices - (ahead?.services ?? 0)))
+        var done = ahead ?? CompiledAhead(builders: builders!, room: compiled.room)
+        done.names += compiled.names
+        done.services += taken.count
         // The builders were sized from the first chunk, whose services may have fewer names
         // than the list's (headless ones come once their slices have): grown by appends, they
         // held up to twice their names' room at the peak (heap peak at N = 100,000: 282.6
         // against 261.2 MB compiled after the list). Room for the rest of the list at the
         // names per service so far, and an eighth more, whenever that outgrows the room made.
-        let names = aheadNames * expectedServices / aheadServices
-        if names > aheadRoom, let builders = aheadBuilders {
-            aheadRoom = names + names / 8
-            builders.reserve(names: aheadRoom - aheadNames)
+        let names = done.names * expectedServices / done.services
+        if names > done.room {
+            done.room = names + names / 8
+            done.builders.reserve(names: done.room - done.names)
         }
+        ahead = done
     }
 
     /// Whether the service's records are made from its endpoint slices as well: a slice's
@@ -77,12 +90,14 @@ extension SnapshotEngine {
     }
 
     /// Compiles `taken`'s services as ``compileServices(into:)`` does; `expected` is how many
-    /// services the builders are made for, when they are made here.
+    /// services the builders are made for, when they are made here. Returns the names compiled,
+    /// and the names the builders made here were given room for (0 when they were not).
     private func compile(
         services taken: [String: [DNSName]], into builders: inout ShardBuilders?, expected services: Int
-    ) throws(DNSWireError) -> Int {
+    ) throws(DNSWireError) -> (names: Int, room: Int) {
         let keys = taken.keys.filter { index.services[$0] != nil }.sorted()
         var compiled = 0
+        var room = 0
         // The names the shards (or builders) hold for these services are taken out first.
         func removeTaken(from builders: ShardBuilders) {
             let mask = shards.count - 1
@@ -124,6 +139,7 @@ extension SnapshotEngine {
             if made, compiled == 0, services > chunk.count {
                 // A whole list: room for the rest, at the sizes its first chunk took.
                 builders!.reserve(names: expected - names)
+                room = expected
             }
             compiled += names
         }
@@ -131,7 +147,7 @@ extension SnapshotEngine {
             builders = makeBuilders(expected: 0)
             removeTaken(from: builders!)
         }
-        return compiled
+        return (compiled, room)
     }
 
     /// Builders for the shards a snapshot rebuilds, once the shards are spread for the names

@@ -23,16 +23,11 @@ public final class SnapshotEngine {
     var pending: [String: [DNSName]] = [:]
     /// How many of the shards' names are services' own, which the model does not hold.
     var ownedNames = 0
-    /// Builders a first list's services were compiled into ahead of its end
-    /// (``compileAhead(expectedServices:)``), the names and services compiled so: the next
-    /// snapshot finishes them.
-    var aheadBuilders: ShardBuilders?
-    var aheadNames = 0
-    var aheadServices = 0
-    /// The names the builders have room for, once compiled ahead: the list's, as estimated.
-    var aheadRoom = 0
+    /// What a first list's services compiled ahead of its end left for the snapshot that
+    /// ends it to finish (``compileAhead(expectedServices:)``).
+    var ahead: CompiledAhead?
     /// Services compiled ahead of the snapshot that ends a first list, until it does.
-    public var servicesCompiledAhead: Int { aheadServices }
+    public var servicesCompiledAhead: Int { ahead?.services ?? 0 }
     private var apexPart: ZoneData?
     private var apexSerial: UInt32 = 0
     private var apexGiven = ContinuousClock.now
@@ -156,9 +151,9 @@ public final class SnapshotEngine {
         let (clientMap, clientProblems) = configuration.autopath ? clients.take() : (ClientNamespaces.empty, [])
         // Services first: their names' parents and readers, and their PTR records, are the
         // model's, compiled next into the same builders.
-        var builders = aheadBuilders
-        let servicesCompiled = try compileServices(into: &builders) + aheadNames
-        (aheadBuilders, aheadNames, aheadServices, aheadRoom) = (nil, 0, 0, 0)
+        var builders = ahead?.builders
+        let servicesCompiled = try compileServices(into: &builders) + (ahead?.names ?? 0)
+        ahead = nil
         let dirty = model.takeDirty()
         let compiledNames = dirty.entries.count + dirty.gone.count
         if compiledNames > 0 {
@@ -183,7 +178,7 @@ public final class SnapshotEngine {
     /// compiles every name.
     public func adopt(_ saved: ZoneSnapshot, synced: Bool) throws(DNSWireError) -> ZoneSnapshot? {
         // Services compiled ahead are in no saved shard: the next snapshot finishes them.
-        guard aheadBuilders == nil else { return nil }
+        guard ahead == nil else { return nil }
         if let apexPart { model.apply(apexPart, adding: false) }
         let apex = ClusterRecords.apex(configuration, serial: saved.serial, kubeDNS: index.services[ClusterRecords.kubeDNSKey])
         model.apply(apex, adding: true)
@@ -358,7 +353,7 @@ public final class SnapshotEngine {
         problems = [:]
         pending = Dictionary(uniqueKeysWithValues: everything.services.map { ($0, []) })
         ownedNames = 0
-        (aheadBuilders, aheadNames, aheadServices, aheadRoom) = (nil, 0, 0, 0)
+        ahead = nil
         contribute(everything, adding: true)
         for namespace in everything.namespaces.sorted() where index.namespaceExists(namespace) {
             let (part, lines) = ClusterRecords.namespace(configuration, namespace)
