@@ -43,7 +43,7 @@ final class ObjectStore: Sendable {
         (changes, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Replaces every object of the kind (after a list): deletes missed meanwhile disappear.
+    /// Replaces every object of the kind (after a relist): deletes missed meanwhile disappear.
     /// Only the objects that differ from what the store held become changes. Objects are kept
     /// as ``ClusterObject/kept(_:)``, which a list's items already are. A key listed twice
     /// keeps the later object, and that one is compared and handed out.
@@ -75,12 +75,28 @@ final class ObjectStore: Sendable {
         signal.yield()
     }
 
+    /// Starts a kind's first list, or starts it again: true while the kind was never listed
+    /// whole. What an earlier attempt's pages put here is taken away (handed out as deleted),
+    /// so that at the list's end the kind holds exactly what this attempt's pages brought: a
+    /// list cut short and started again cannot leave behind an object deleted meanwhile.
+    func startFirstList<T: ClusterObject>(_ type: T.Type) -> Bool {
+        let (first, changed) = contents.withLock { contents -> (Bool, Bool) in
+            guard !contents.listed.contains(T.resource) else { return (false, false) }
+            let held = contents.objects[keyPath: T.table]
+            guard !held.isEmpty else { return (true, false) }
+            for key in held.keys { T.record(nil, key: key, in: &contents.pending) }
+            contents.objects[keyPath: T.table] = [:]
+            contents.changed()
+            return (true, true)
+        }
+        if changed { signal.yield() }
+        return first
+    }
+
     /// A page of a kind's first list, handed out as it arrives so that the changes it makes
     /// are worked on while the next pages come (a whole list at 100,000 services: seconds).
-    /// Nothing for a kind listed before: a relist hands out only what differs, at its end.
-    /// The ``replace(_:version:)`` after the last page then finds them there already, and a
-    /// list cut short and started again cannot leave one behind: what the whole list lacks,
-    /// it takes away.
+    /// Nothing for a kind listed before: a relist hands out only what differs, at its end
+    /// (``replace(_:version:)``).
     func addFirstListPage<T: ClusterObject>(_ objects: [T]) {
         let changed = contents.withLock {
             guard !$0.listed.contains(T.resource) else { return false }
@@ -99,6 +115,19 @@ final class ObjectStore: Sendable {
             return true
         }
         if changed { signal.yield() }
+    }
+
+    /// The end of a first list started with ``startFirstList(_:)``, whose pages are all here:
+    /// the kind is complete at `version`. Nothing is compared again: at N = 100,000, doing so
+    /// (``replace(_:version:)``, over items kept for it) held the first answer back by about
+    /// 0.25 s (5 alternating cold starts: 2.58 s without, 2.82 s with; peak RSS the same).
+    func endFirstList<T: ClusterObject>(_ type: T.Type, version: String?) {
+        contents.withLock {
+            $0.listed.insert(T.resource)
+            $0.follow(T.resource, to: version)
+            $0.changed()
+        }
+        signal.yield()
     }
 
     /// An added or modified object. A modification of fields DNS does not read (a controller

@@ -49,8 +49,11 @@ struct Reflector<T: ClusterObject>: Sendable {
     /// Lists page by page. A source whose next page has expired (the kind changed meanwhile;
     /// 410) is listed again in one request, as client-go's pager does, rather than page by page
     /// again under the same churn.
+    /// A first list's pages go to the store as they come, and are not kept here; a relist's
+    /// are kept and compared with the store's at its end.
     private func list() async throws -> String? {
         let path = T.resource.collectionPath(namespace: nil)
+        let first = store.startFirstList(T.self)
         var items: [T] = []
         var next: String?
         var version: String?
@@ -64,16 +67,24 @@ struct Reflector<T: ClusterObject>: Sendable {
                 logger.info("list page expired, listing in one request", metadata: ["watch.kind": "\(T.resource.kind)"])
                 page = try ObjectListOf<T>(json: try await fetch(path, timeout: .seconds(120)), options)
                 items.removeAll()
+                if first { _ = store.startFirstList(T.self) }
             }
             if next == nil, let remaining = page.remaining {
                 status.listing(T.resource, total: (page.items?.count ?? 0) + remaining)
             }
-            items.append(contentsOf: page.items ?? [])
-            store.addFirstListPage(page.items ?? [])
+            if first {
+                store.addFirstListPage(page.items ?? [])
+            } else {
+                items.append(contentsOf: page.items ?? [])
+            }
             version = page.resourceVersion
             next = page.next.flatMap { $0.isEmpty ? nil : $0 }
         } while next != nil
-        store.replace(items, version: version)
+        if first {
+            store.endFirstList(T.self, version: version)
+        } else {
+            store.replace(items, version: version)
+        }
         return version
     }
 

@@ -38,12 +38,15 @@ struct ObjectStoreTests {
         #expect(store.take().delta.services == ["shop/web": first])
     }
 
-    /// The first list's pages are handed out as they come; its end hands out only what the
-    /// whole list lacks or holds otherwise, and a relist's pages nothing before its end.
+    /// The first list's pages are handed out as they come and its end hands out nothing more;
+    /// a list started again first takes away what the earlier attempt brought, and a relist's
+    /// pages hand out nothing before its end.
     @Test func theFirstListsPagesAreHandedOutAsTheyCome() {
         let store = ObjectStore()
         let (web, db, api) = (Self.service("web", ip: "10.96.0.1"), Self.service("db", ip: "10.96.0.2"),
             Self.service("api", ip: "10.96.0.3"))
+        #expect(store.startFirstList(Service.self))
+        #expect(store.take().delta.services.isEmpty)
         store.addFirstListPage([web])
         #expect(store.take().delta.services == ["shop/web": web])
         store.addFirstListPage([db])
@@ -51,14 +54,32 @@ struct ObjectStoreTests {
         #expect(part.delta.services == ["shop/db": db] && part.listedKinds == 0)
 
         // The list started again (its next page expired) and db was deleted meanwhile.
-        store.replace([web, api], version: "5")
+        #expect(store.startFirstList(Service.self))
+        #expect(store.take().delta.services == ["shop/web": Service?.none, "shop/db": Service?.none])
+        store.addFirstListPage([web, api])
+        store.endFirstList(Service.self, version: "5")
         let whole = store.take()
-        #expect(whole.delta.services == ["shop/api": api, "shop/db": Service?.none] && whole.listedKinds == 1)
+        #expect(whole.delta.services == ["shop/web": web, "shop/api": api] && whole.listedKinds == 1)
+        #expect(whole.positions == ["services": "5"])
 
+        #expect(!store.startFirstList(Service.self))
         store.addFirstListPage([db])
         #expect(store.take().delta.services.isEmpty)
         store.replace([web, api, db], version: "6")
         #expect(store.take().delta.services == ["shop/db": db])
+    }
+
+    /// Taken away and brought back before the changes are taken, an object is handed out as it
+    /// is at the end: one change per object.
+    @Test func aFirstListStartedAgainHandsOutWhatItEndsWith() {
+        let store = ObjectStore()
+        let (web, db) = (Self.service("web", ip: "10.96.0.1"), Self.service("db", ip: "10.96.0.2"))
+        _ = store.startFirstList(Service.self)
+        store.addFirstListPage([web, db])
+        _ = store.startFirstList(Service.self)
+        store.addFirstListPage([web])
+        store.endFirstList(Service.self, version: "7")
+        #expect(store.take().delta.services == ["shop/web": web, "shop/db": Service?.none])
     }
 
     /// Without endpoint pod names (no `--endpoint-pod-names`), a slice is kept without them, a
