@@ -116,9 +116,11 @@ public struct DNSServer: Sendable {
                     }
                 }
             }
-            tasks.addTask {
+            tasks.addTask { [snapshot] in
                 var serial = firstSerial
                 var lastNudge = ContinuousClock.now - .seconds(2)
+                // A first list's parts are applied and the served snapshot stays: not logged as published.
+                var served = snapshot
                 for await _ in inputs.changes {
                     do {
                         let next = Self.serial(after: serial)
@@ -134,10 +136,13 @@ public struct DNSServer: Sendable {
                                 inputs.update { _ in }
                             }
                         }
-                        logger.debug("snapshot published", metadata: [
-                            "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
-                            "dns.compiled": "\(snapshot.compiledNames)",
-                        ])
+                        if snapshot !== served {
+                            served = snapshot
+                            logger.debug("snapshot published", metadata: [
+                                "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
+                                "dns.compiled": "\(snapshot.compiledNames)",
+                            ])
+                        }
                     } catch {
                         logger.error("snapshot not rebuilt, previous data keeps serving", metadata: ["error": "\(error)"])
                     }
