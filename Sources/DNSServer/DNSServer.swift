@@ -116,11 +116,9 @@ public struct DNSServer: Sendable {
                     }
                 }
             }
-            tasks.addTask { [snapshot] in
+            tasks.addTask {
                 var serial = firstSerial
                 var lastNudge = ContinuousClock.now - .seconds(2)
-                // A first list's parts are applied and the served snapshot stays: not logged as published.
-                var served = snapshot
                 for await _ in inputs.changes {
                     do {
                         let next = Self.serial(after: serial)
@@ -135,13 +133,6 @@ public struct DNSServer: Sendable {
                                 try await Task.sleep(for: .seconds(1))
                                 inputs.update { _ in }
                             }
-                        }
-                        if snapshot !== served {
-                            served = snapshot
-                            logger.debug("snapshot published", metadata: [
-                                "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
-                                "dns.compiled": "\(snapshot.compiledNames)",
-                            ])
                         }
                     } catch {
                         logger.error("snapshot not rebuilt, previous data keeps serving", metadata: ["error": "\(error)"])

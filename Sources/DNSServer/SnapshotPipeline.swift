@@ -86,6 +86,11 @@ actor SnapshotPipeline {
         }
         reported = problems
         publisher.publish(snapshot)
+        // Here, not by the caller: a first list's parts return the snapshot already served.
+        logger.debug("snapshot published", metadata: [
+            "dns.names": "\(snapshot.nameCount)", "dns.serial": "\(snapshot.serial)",
+            "dns.compiled": "\(snapshot.compiledNames)",
+        ])
         if let received = inputs.changeReceived {
             metrics.programmed(in: ContinuousClock.now - received)
         }

@@ -66,8 +66,11 @@ struct Reflector<T: ClusterObject>: Sendable {
             } catch FeedError.http(let code, _) where code == 410 && next != nil {
                 logger.info("list page expired, listing in one request", metadata: ["watch.kind": "\(T.resource.kind)"])
                 page = try ObjectListOf<T>(json: try await fetch(path, timeout: .seconds(120)), options)
-                items.removeAll()
-                if first { _ = store.startFirstList(T.self) }
+                if first {
+                    _ = store.startFirstList(T.self)
+                } else {
+                    items.removeAll()
+                }
             }
             if next == nil, let remaining = page.remaining {
                 status.listing(T.resource, total: (page.items?.count ?? 0) + remaining)
