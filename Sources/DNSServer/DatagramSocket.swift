@@ -12,8 +12,11 @@ final class DatagramSocket: Sendable {
     var descriptor: Int32 { shared.value }
 
     /// A socket bound to `address`, sharing the port with the other workers' sockets
-    /// (SO_REUSEPORT: the kernel spreads datagrams over them). Throws the socket call's error.
+    /// (SO_REUSEPORT: the kernel spreads datagrams over them). Port 0 is a port no socket
+    /// holds (``unheldPort(like:)``). Throws the socket call's error.
     init(binding address: SocketAddress, receiveBuffer: Int) throws {
+        var address = address
+        if address.port == 0 { address.port = try Self.unheldPort(like: address) }
         let descriptor = socket(Int32(address.protocol.rawValue), Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
         do {
@@ -45,6 +48,21 @@ final class DatagramSocket: Sendable {
     /// Closes the socket; the worker must have stopped.
     func close() {
         shared.close()
+    }
+
+    /// A port of `address`'s host that no UDP socket holds. Sockets of one user that all set
+    /// SO_REUSEPORT (or all SO_REUSEADDR) may share a port, and the kernel's choice for such a
+    /// socket's bind to port 0 counts a port they hold as free: the socket would join another
+    /// process's group (another server started the same way, or a test's) and take some of its
+    /// datagrams. A socket with neither option conflicts with every bound socket, so the port
+    /// the kernel gives it is nobody's.
+    private static func unheldPort(like address: SocketAddress) throws -> Int {
+        let probe = socket(Int32(address.protocol.rawValue), Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard probe >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        defer { Glibc.close(probe) }
+        let bound = address.withSockAddr { Glibc.bind(probe, $0, socklen_t($1)) }
+        guard bound == 0 else { throw IOError(errnoCode: errno, reason: "bind") }
+        return try localPort(probe)
     }
 
     private static func setOption(_ descriptor: Int32, _ level: Int32, _ name: Int32, _ value: Int32) throws {

@@ -53,7 +53,8 @@ struct Listeners: Sendable {
         forwarders: Forwarders?, counters: LoopCounters, queryLog: QueryLog?, configuration: ServerConfiguration,
         logger: Logger
     ) async throws -> Listeners {
-        var port = address.port == 0 ? try await freeUDPPort(host: address.host, group: group) : address.port
+        // Port 0: the first UDP socket picks one no socket holds, the others and TCP take it.
+        var port = address.port
         var udp: [UDPWorker] = []
         do {
             for (index, loop) in group.makeIterator().enumerated() {
@@ -101,20 +102,6 @@ struct Listeners: Sendable {
             for worker in udp { await worker.stop() }
             throw error
         }
-    }
-
-    /// A port no UDP socket holds, for `--dns HOST:0`. Sockets of one user that all set
-    /// SO_REUSEPORT may share a port, and the kernel's choice for a bind to port 0 counts
-    /// such a port as free: another process started the same way (parallel tests) could end
-    /// up in our group and take some of our queries. A socket without SO_REUSEPORT (or
-    /// SO_REUSEADDR) conflicts with every bound socket, so the port it is given is nobody's.
-    private static func freeUDPPort(host: String, group: MultiThreadedEventLoopGroup) async throws -> Int {
-        let probe = try await DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 0)
-            .bind(host: host, port: 0).get()
-        let port = probe.localAddress?.port ?? 0
-        try await probe.close()
-        return port
     }
 
     func close() async {
