@@ -17,8 +17,7 @@ final class DatagramSocket: Sendable {
     init(binding address: SocketAddress, receiveBuffer: Int) throws {
         var address = address
         if address.port == 0 { address.port = try Self.unheldPort(like: address) }
-        let descriptor = socket(Int32(address.protocol.rawValue), Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        let descriptor = try Self.openSocket(like: address)
         do {
             try Self.setOption(descriptor, SOL_SOCKET, SO_REUSEADDR, 1)
             try Self.setOption(descriptor, SOL_SOCKET, SO_REUSEPORT, 1)
@@ -57,12 +56,18 @@ final class DatagramSocket: Sendable {
     /// datagrams. A socket with neither option conflicts with every bound socket, so the port
     /// the kernel gives it is nobody's.
     private static func unheldPort(like address: SocketAddress) throws -> Int {
-        let probe = socket(Int32(address.protocol.rawValue), Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard probe >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        let probe = try openSocket(like: address)
         defer { Glibc.close(probe) }
         let bound = address.withSockAddr { Glibc.bind(probe, $0, socklen_t($1)) }
         guard bound == 0 else { throw IOError(errnoCode: errno, reason: "bind") }
         return try localPort(probe)
+    }
+
+    /// A UDP socket of `address`'s family, closed on exec.
+    private static func openSocket(like address: SocketAddress) throws -> Int32 {
+        let descriptor = socket(Int32(address.protocol.rawValue), Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard descriptor >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        return descriptor
     }
 
     private static func setOption(_ descriptor: Int32, _ level: Int32, _ name: Int32, _ value: Int32) throws {
