@@ -20,11 +20,13 @@ Snapshots follow the registry's order, so a later write does not show before an 
 if it did, its time here would be later than the truth, never earlier.
 A write not visible within --limit seconds counts as not visible.
 
-usage: bench/churn.py [-n 10000 -n 100000] [--writes 600] [--rate 100] [--bin-dir .build/release]
+usage: bench/churn.py [-n 10000 -n 100000] [--writes 600] [--rate 100] [--reps 3] [--bin-dir .build/release]
        bench/churn.py --load-only --api http://127.0.0.1:PORT --rate 100 --duration 300
          (soak.sh's write load: no DNS checks; create/update/delete services and slices, at
           most ~100 of them alive; prints `CHURN_LOAD writes=... failed=...` at the end)
-One `CHURN n=... key=value ...` line per N for bench/compare.sh.
+One `CHURN n=... key=value ...` line per N for bench/compare.sh; with --reps R, one per run
+(`rep=`), then one of the runs' medians (`reps=R`, each run's p99 and max listed), each run on
+a copy of one import: this machine's runs of one build spread from 10 to 30 ms in p99 at N=100,000.
 """
 import argparse
 import collections
@@ -209,21 +211,41 @@ def dnsperf_stats(path):
 
 
 def freshness(args, n):
+    """--reps runs for N, each on its own copy of one import (a run deletes and creates
+    services): a CHURN line per run, then one with the runs' medians."""
     data = os.path.join(args.lab, "data", f"n{n}")
     registry_json = os.path.join(data, "registry.json")
     if not os.path.exists(registry_json):
         raise SystemExit(f"no lab data for N={n}: {registry_json}")
     scratch = tempfile.mkdtemp(prefix=f"clusterdns-churn-n{n}-")
-    server = dnsperf = None
     try:
-        store = os.path.join(scratch, "data")
+        imported = os.path.join(scratch, "imported")
         deletes = (args.writes + 3) // 4
         setup = os.path.join(scratch, "churn-setup.json")
         with open(setup, "w") as f:
             json.dump(setup_manifest(deletes), f)
-        took, line = benchlib.bulk_import(args.bin_dir, store, [registry_json, setup])
+        took, line = benchlib.bulk_import(args.bin_dir, imported, [registry_json, setup])
         print(f"# n={n}: import {took:.1f} s (with {deletes + 4} objects for the churn), store "
-              f"{benchlib.store_size(store) / 1e6:.1f} MB ({line})", file=sys.stderr)
+              f"{benchlib.store_size(imported) / 1e6:.1f} MB ({line})", file=sys.stderr)
+        runs = []
+        for rep in range(1, args.reps + 1):
+            run_dir = os.path.join(scratch, f"run-{rep}")
+            shutil.copytree(imported, os.path.join(run_dir, "data"))
+            runs.append(churn_run(args, n, data, run_dir, deletes, rep))
+        if args.reps > 1:
+            print_churn(median_run(runs))
+    finally:
+        if args.keep:
+            print(f"# kept {scratch}", file=sys.stderr)
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def churn_run(args, n, data, scratch, deletes, rep):
+    """One run on the store in `scratch`/data: the CHURN words of its report."""
+    server = dnsperf = None
+    try:
+        store = os.path.join(scratch, "data")
         server = benchlib.Server(args.bin_dir, store, cpus=0 if args.pin else None)
         ready = server.wait_answer()
         print(f"# n={n}: first kube-dns answer {ready:.2f} s after start", file=sys.stderr)
@@ -348,17 +370,48 @@ def freshness(args, n):
             dns = dnsperf_stats(dnsperf_out)
         build = benchlib.histogram_delta(benchlib.histogram(after, build_name), benchlib.histogram(before, build_name))
         prog = benchlib.histogram_delta(benchlib.histogram(after, prog_name), benchlib.histogram(before, prog_name))
-        report(n, args, results, invisible, failed_writes, rtts, elapsed, build, prog, dns, alive)
+        words = report(n, args, results, invisible, failed_writes, rtts, elapsed, build, prog, dns, alive)
+        if args.reps > 1:
+            words["rep"] = str(rep)
+        print_churn(words)
+        return words
     finally:
         if dnsperf is not None:
             dnsperf.kill()
             dnsperf.wait()
         if server is not None:
             server.stop()
-        if args.keep:
-            print(f"# kept {scratch}", file=sys.stderr)
+
+
+def print_churn(words):
+    print("CHURN " + " ".join(f"{k}={v}" for k, v in words.items()))
+    sys.stdout.flush()
+
+
+def median_run(runs):
+    """The runs' medians, field by field (their counts of failures and invisible writes summed,
+    alive only if every run's server was), with each run's p99 and max in `*_runs`."""
+    merged = {}
+    for key in runs[0]:
+        if key == "rep":
+            continue
+        values = [run[key] for run in runs]
+        if key in ("failed_writes", "invisible"):
+            merged[key] = str(sum(int(v) for v in values))
+        elif key == "alive":
+            merged[key] = "yes" if all(v == "yes" for v in values) else "no"
         else:
-            shutil.rmtree(scratch, ignore_errors=True)
+            try:
+                numbers = [float(v) for v in values]
+            except ValueError:
+                merged[key] = values[0]
+                continue
+            places = max(len(v.partition(".")[2]) for v in values)
+            merged[key] = f"{statistics.median(numbers):.{places}f}"
+    merged["reps"] = str(len(runs))
+    merged["p99_runs"] = ",".join(run["p99_ms"] for run in runs)
+    merged["max_runs"] = ",".join(run["max_ms"] for run in runs)
+    return merged
 
 
 def ms(value):
@@ -401,19 +454,17 @@ def report(n, args, results, invisible, failed_writes, rtts, elapsed, build, pro
         print(f"dnsperf meanwhile: {dns.get('qps', 0):.0f} QPS, sent {dns.get('sent')}, completed "
               f"{dns.get('completed')}, lost {dns.get('lost')} ({lost_pct:.3f} %)")
     print(f"failed writes: {failed_writes}; server alive at the end: {'yes' if alive else 'NO'}")
-    words = [f"n={n}", f"writes={total}", f"failed_writes={failed_writes}", f"rate={total / elapsed:.1f}",
-             f"median_ms={ms(statistics.median(everything) if everything else None)}",
-             f"p99_ms={ms(benchlib.percentile(everything, 0.99))}",
-             f"max_ms={ms(max(everything) if everything else None)}",
-             f"within10_pct={(within / total * 100) if total else float('nan'):.1f}",
-             f"invisible={sum(invisible.values())}",
-             f"poll_rtt_median_ms={ms(rtt_median)}",
-             f"builds={build['count']:.0f}", f"build_median_ms={b50}", f"build_p99_ms={b99}",
-             f"build_mean_ms={bmean}", f"programming_median_ms={p50}", f"programming_p99_ms={p99}",
-             f"dnsperf_qps={dns.get('qps', 0):.0f}", f"dnsperf_lost={dns.get('lost', 'NA')}",
-             f"alive={'yes' if alive else 'no'}"]
-    print("CHURN " + " ".join(words))
-    sys.stdout.flush()
+    return {"n": str(n), "writes": str(total), "failed_writes": str(failed_writes), "rate": f"{total / elapsed:.1f}",
+            "median_ms": ms(statistics.median(everything) if everything else None),
+            "p99_ms": ms(benchlib.percentile(everything, 0.99)),
+            "max_ms": ms(max(everything) if everything else None),
+            "within10_pct": f"{(within / total * 100) if total else float('nan'):.1f}",
+            "invisible": str(sum(invisible.values())),
+            "poll_rtt_median_ms": ms(rtt_median),
+            "builds": f"{build['count']:.0f}", "build_median_ms": b50, "build_p99_ms": b99,
+            "build_mean_ms": bmean, "programming_median_ms": p50, "programming_p99_ms": p99,
+            "dnsperf_qps": f"{dns.get('qps', 0):.0f}", "dnsperf_lost": str(dns.get("lost", "NA")),
+            "alive": "yes" if alive else "no"}
 
 
 def main():
@@ -421,6 +472,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", type=int, action="append", help="lab size (repeatable; default 10000 and 100000)")
     parser.add_argument("--writes", type=int, default=600)
+    parser.add_argument("--reps", type=int, default=1,
+                        help="runs per N, each on a copy of one import; a CHURN line each, then one of their medians")
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--connections", type=int, default=4, help="writer threads, one keep-alive connection each")
     parser.add_argument("--limit", type=float, default=60.0, help="seconds before a write counts as not visible")

@@ -20,7 +20,7 @@
 #                     embedded store (bench/serve-embedded.sh); SOURCE=manifests: --manifests FILE
 #   PORT=5310     clusterdns DNS port (API PORT+1, /metrics PORT+2; 127.0.0.1 only)
 #   CHURN_SIZES   sizes for bench/churn.py (default: 10000 and 100000 when in SIZES, else the
-#                 largest of SIZES); CHURN_WRITES=600 CHURN_RATE=100; CHURN=0 skips it
+#                 largest of SIZES); CHURN_WRITES=600 CHURN_RATE=100, REPS runs per size; CHURN=0 skips it
 #   STARTUP=0 skips bench/startup.py (REPS starts per N)
 #   OUTPUT=BENCHMARKS.md (relative to the repository top)
 #   SCRATCH_PATH=.build   SwiftPM build directory
@@ -140,7 +140,7 @@ if [ "${CHURN:-1}" != 0 ]; then
   echo "== freshness under churn, N=$CHURN_SIZES" >&2
   args=()
   for n in $CHURN_SIZES; do args+=(-n "$n"); done
-  python3 "$repo/bench/churn.py" "${args[@]}" --writes "${CHURN_WRITES:-600}" --rate "${CHURN_RATE:-100}" \
+  python3 "$repo/bench/churn.py" "${args[@]}" --writes "${CHURN_WRITES:-600}" --rate "${CHURN_RATE:-100}" --reps "$REPS" \
     --bin-dir "$bin" --lab "$lab" | tee "$churn_log" >&2
 fi
 

@@ -66,7 +66,8 @@ def main():
                 summaries[n] = json.load(f)
     startup = {int(w["n"]): w for w in (words(l) for l in open(a.startup_log) if l.startswith("STARTUP"))} \
         if a.startup_log and os.path.exists(a.startup_log) else {}
-    churn = {int(w["n"]): w for w in (words(l) for l in open(a.churn_log) if l.startswith("CHURN "))} \
+    # With several runs per N, the line of their medians (no `rep=`) is the one reported.
+    churn = {int(w["n"]): w for w in (words(l) for l in open(a.churn_log) if l.startswith("CHURN ")) if "rep" not in w} \
         if a.churn_log and os.path.exists(a.churn_log) else {}
     check = open(a.check).read().strip() if a.check and os.path.exists(a.check) else ""
 
@@ -156,15 +157,21 @@ def main():
                    "(create service, update EndpointSlice, update ExternalName, delete service); per write the time "
                    "from the HTTP acknowledgement to the first DNS answer showing it, polled every ~0.5 ms "
                    "(bench/churn.py). Snapshot build time: /metrics clusterdns_snapshot_build_duration_seconds during "
-                   "the churn (median and p99 interpolated in its buckets, >=30000 = the top bucket; mean exact).")
+                   "the churn (median and p99 interpolated in its buckets, >=30000 = the top bucket; mean exact). "
+                   "With several runs per N (`REPS`), each on a copy of one import: their medians, and in brackets "
+                   "each run's p99 and max.")
         out.append("")
         out.append("| N | writes | achieved writes/s | median ms | p99 ms | max ms | within 10 ms | not visible | "
                    "poll RTT median ms | snapshot builds | build median / p99 / mean ms | programming p99 ms | "
                    "dnsperf QPS meanwhile | server alive |")
         out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for n, w in sorted(churn.items()):
-            out.append(f"| {n:,} | {w.get('writes')} | {w.get('rate')} | {w.get('median_ms')} | {w.get('p99_ms')} | "
-                       f"{w.get('max_ms')} | {w.get('within10_pct')} % | {w.get('invisible')} | "
+            p99, top = w.get("p99_ms"), w.get("max_ms")
+            if "p99_runs" in w:
+                p99 += f" ({w['p99_runs'].replace(',', ', ')})"
+                top += f" ({w['max_runs'].replace(',', ', ')})"
+            out.append(f"| {n:,} | {w.get('writes')} | {w.get('rate')} | {w.get('median_ms')} | {p99} | "
+                       f"{top} | {w.get('within10_pct')} % | {w.get('invisible')} | "
                        f"{w.get('poll_rtt_median_ms')} | {w.get('builds')} | {w.get('build_median_ms')} / "
                        f"{w.get('build_p99_ms')} / {w.get('build_mean_ms')} | {w.get('programming_p99_ms')} | {cell(w.get('dnsperf_qps'))} | "
                        f"{w.get('alive')} |")
