@@ -232,6 +232,8 @@ def freshness(args, n):
             run_dir = os.path.join(scratch, f"run-{rep}")
             shutil.copytree(imported, os.path.join(run_dir, "data"))
             runs.append(churn_run(args, n, data, run_dir, deletes, rep))
+            if not args.keep:
+                shutil.rmtree(run_dir, ignore_errors=True)
         if args.reps > 1:
             print_churn(median_run(runs))
     finally:
