@@ -25,7 +25,8 @@ usage: bench/churn.py [-n 10000 -n 100000] [--writes 600] [--rate 100] [--reps 3
          (soak.sh's write load: no DNS checks; create/update/delete services and slices, at
           most ~100 of them alive; prints `CHURN_LOAD writes=... failed=...` at the end)
 One `CHURN n=... key=value ...` line per N for bench/compare.sh; with --reps R, one per run
-(`rep=`), then one of the runs' medians (`reps=R`, each run's p99 and max listed), each run on
+(`rep=`), then one of them all (`reps=R`: counts summed, other figures the runs' medians, each
+run's p99 and max listed), each run on
 a copy of one import: this machine's runs of one build spread from 10 to 30 ms in p99 at N=100,000.
 """
 import argparse
@@ -212,7 +213,7 @@ def dnsperf_stats(path):
 
 def freshness(args, n):
     """--reps runs for N, each on its own copy of one import (a run deletes and creates
-    services): a CHURN line per run, then one with the runs' medians."""
+    services): a CHURN line per run, then one of them all (``median_run``)."""
     data = os.path.join(args.lab, "data", f"n{n}")
     registry_json = os.path.join(data, "registry.json")
     if not os.path.exists(registry_json):
@@ -390,15 +391,20 @@ def print_churn(words):
     sys.stdout.flush()
 
 
+# Counts, summed over the runs: the writes, and of them the failed and the never visible, stay
+# comparable; so do the builds that served them.
+SUMMED = ("writes", "failed_writes", "invisible", "builds")
+
+
 def median_run(runs):
-    """The runs' medians, field by field (their counts of failures and invisible writes summed,
-    alive only if every run's server was), with each run's p99 and max in `*_runs`."""
+    """The runs as one: counts (``SUMMED``) summed, alive only if every run's server was, every
+    other figure the runs' median; each run's p99 and max in `*_runs`."""
     merged = {}
     for key in runs[0]:
         if key == "rep":
             continue
         values = [run[key] for run in runs]
-        if key in ("failed_writes", "invisible"):
+        if key in SUMMED:
             merged[key] = str(sum(int(v) for v in values))
         elif key == "alive":
             merged[key] = "yes" if all(v == "yes" for v in values) else "no"

@@ -158,8 +158,8 @@ def main():
                    "from the HTTP acknowledgement to the first DNS answer showing it, polled every ~0.5 ms "
                    "(bench/churn.py). Snapshot build time: /metrics clusterdns_snapshot_build_duration_seconds during "
                    "the churn (median and p99 interpolated in its buckets, >=30000 = the top bucket; mean exact). "
-                   "With several runs per N (`REPS`), each on a copy of one import: their medians, and in brackets "
-                   "each run's p99 and max.")
+                   "With several runs per N (`REPS`), each on a copy of one import: writes, not visible and builds "
+                   "summed over the runs, the other figures their medians, and in brackets each run's p99 and max.")
         out.append("")
         out.append("| N | writes | achieved writes/s | median ms | p99 ms | max ms | within 10 ms | not visible | "
                    "poll RTT median ms | snapshot builds | build median / p99 / mean ms | programming p99 ms | "
